@@ -1,0 +1,44 @@
+using Jarvis.ServiceDefaults.Health;
+using Jarvis.ServiceDefaults.Http;
+using Jarvis.ServiceDefaults.Logging;
+using Jarvis.ServiceDefaults.RequestId;
+using Jarvis.ServiceDefaults.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// The defaults every Jarvis service shares: structured logs with secret scrubbing, OpenTelemetry, health
+/// endpoints, request correlation, service discovery and resilience for every <see cref="HttpClient"/>, and
+/// graceful shutdown. Modelled on the Aspire ServiceDefaults template, implemented over OpenTelemetry and Polly.Core.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>
+    /// Adds the Jarvis service defaults to <paramref name="builder"/>. Call it first, before any other registration.
+    /// </summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureStructuredLogging();
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+        builder.AddRequestCorrelation();
+        builder.AddGracefulShutdown();
+
+        // Service discovery and the standard resilience pipeline for every client made by IHttpClientFactory.
+        builder.AddHttpClientDefaults();
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/health</c> (readiness: every check) and <c>/alive</c> (liveness: checks tagged <c>live</c>).
+    /// They are mapped in every environment because cluster probes need them.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthEndpoints();
+        return app;
+    }
+}

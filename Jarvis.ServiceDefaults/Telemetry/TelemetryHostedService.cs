@@ -1,0 +1,83 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Jarvis.ServiceDefaults.Telemetry;
+
+/// <summary>
+/// Starts the tracer and meter providers with the host, before any other service starts, and flushes and disposes
+/// them (and the log provider) after every other service has stopped, so the last requests' telemetry is sent.
+/// </summary>
+internal sealed class TelemetryHostedService(OtlpExporterSettings? exporter, ResourceBuilder resource, IServiceProvider services)
+    : IHostedLifecycleService, IDisposable
+{
+    private const int FlushTimeoutMilliseconds = 5_000;
+
+    private TracerProvider? _tracerProvider;
+    private MeterProvider? _meterProvider;
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var tracing = Sdk.CreateTracerProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddSource(TelemetryNames.ActivitySources);
+
+        var metrics = Sdk.CreateMeterProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddMeter(TelemetryNames.Meters);
+
+        if (exporter is not null)
+        {
+            tracing.AddOtlpExporter(options =>
+            {
+                exporter.Apply(options, "traces");
+                if (exporter.TraceBatchDelayMilliseconds is { } delay)
+                {
+                    options.BatchExportProcessorOptions.ScheduledDelayMilliseconds = delay;
+                }
+            });
+
+            metrics.AddOtlpExporter((options, reader) =>
+            {
+                exporter.Apply(options, "metrics");
+                if (exporter.MetricExportIntervalMilliseconds is { } interval)
+                {
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = interval;
+                }
+            });
+        }
+
+        _tracerProvider = tracing.Build();
+        _meterProvider = metrics.Build();
+        return Task.CompletedTask;
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        _tracerProvider?.ForceFlush(FlushTimeoutMilliseconds);
+        _meterProvider?.ForceFlush(FlushTimeoutMilliseconds);
+        services.GetService<LoggerProvider>()?.ForceFlush(FlushTimeoutMilliseconds);
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _tracerProvider?.Dispose();
+        _tracerProvider = null;
+        _meterProvider?.Dispose();
+        _meterProvider = null;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
