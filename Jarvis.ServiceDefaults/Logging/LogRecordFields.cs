@@ -10,19 +10,22 @@ internal static class LogRecordFields
 {
     private const string OriginalFormatKey = "{OriginalFormat}";
 
+    // The framework's hosting scope repeats what the request scope says better (request_id is ours, not Kestrel's).
+    private static readonly HashSet<string> s_skipped = [OriginalFormatKey, "RequestId", "RequestPath"];
+
     public static List<KeyValuePair<string, object?>> Collect<TState>(TState state, IExternalScopeProvider? scopeProvider)
     {
         var fields = new List<KeyValuePair<string, object?>>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
-        if (state is IReadOnlyList<KeyValuePair<string, object?>> values)
+        if (state is IEnumerable<KeyValuePair<string, object?>> values)
         {
             Add(values, fields, seen);
         }
 
         scopeProvider?.ForEachScope(static (scope, context) =>
         {
-            if (scope is IReadOnlyList<KeyValuePair<string, object?>> scopeValues)
+            if (scope is IEnumerable<KeyValuePair<string, object?>> scopeValues)
             {
                 Add(scopeValues, context.Fields, context.Seen);
             }
@@ -35,12 +38,11 @@ internal static class LogRecordFields
         return fields;
     }
 
-    private static void Add(IReadOnlyList<KeyValuePair<string, object?>> values, List<KeyValuePair<string, object?>> fields, HashSet<string> seen)
+    private static void Add(IEnumerable<KeyValuePair<string, object?>> values, List<KeyValuePair<string, object?>> fields, HashSet<string> seen)
     {
-        for (var i = 0; i < values.Count; i++)
+        foreach (var field in values)
         {
-            var field = values[i];
-            if (field.Key != OriginalFormatKey && seen.Add(field.Key))
+            if (!s_skipped.Contains(field.Key) && seen.Add(field.Key))
             {
                 fields.Add(field);
             }

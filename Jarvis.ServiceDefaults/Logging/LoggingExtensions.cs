@@ -18,6 +18,9 @@ internal static class LoggingExtensions
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
 
+        // Sinks take the trace context from the current activity; the activity-tracking scope would only repeat it.
+        builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.None);
+
         builder.Logging.AddConsole();
         builder.Logging.AddConsoleFormatter<JsonLogFormatter, JarvisConsoleFormatterOptions>();
         builder.Logging.AddConsoleFormatter<TextLogFormatter, JarvisConsoleFormatterOptions>();

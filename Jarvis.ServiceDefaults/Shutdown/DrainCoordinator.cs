@@ -14,6 +14,7 @@ internal sealed class DrainCoordinator(
     ILogger<DrainCoordinator> logger) : IHostedLifecycleService
 {
     private CancellationTokenRegistration _stoppingRegistration;
+    private int _drained;
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
@@ -25,8 +26,10 @@ internal sealed class DrainCoordinator(
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         state.BeginDraining();
+
+        // A host can be stopped more than once (StopAsync, then dispose); drain work runs the first time only.
         var work = participants.ToArray();
-        if (work.Length == 0)
+        if (work.Length == 0 || Interlocked.Exchange(ref _drained, 1) == 1)
         {
             return;
         }

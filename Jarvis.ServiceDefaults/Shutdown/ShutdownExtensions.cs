@@ -8,10 +8,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registration of graceful-shutdown work.</summary>
 public static class ShutdownExtensions
 {
-    /// <summary>Registers <typeparamref name="T"/> as drain work that runs when the host begins to stop.</summary>
+    /// <summary>
+    /// Registers <typeparamref name="T"/> as drain work that runs when the host begins to stop. The same singleton is
+    /// resolvable as <typeparamref name="T"/>, so a component that owns connections can also drain them.
+    /// </summary>
     public static IServiceCollection AddDrainParticipant<T>(this IServiceCollection services) where T : class, IDrainParticipant
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDrainParticipant, T>());
+        services.TryAddSingleton<T>();
+        services.AddSingleton<IDrainParticipant>(provider => provider.GetRequiredService<T>());
         return services;
     }
 

@@ -8,7 +8,7 @@ public static class RepositoryPaths
     /// <summary>The built entry assembly of a project (Debug or Release, whichever the tests were built as).</summary>
     public static string ProjectAssembly(string project)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var path = Path.Combine(Root, project, "bin", configuration, "net10.0", project + ".dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"{project} is not built at {path}.", path);
     }

@@ -2,12 +2,15 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Jarvis.Tests.Infrastructure;
 
 /// <summary>A built Jarvis service started as a child process on a free loopback port, its console captured.</summary>
-public sealed class ServiceProcess : IAsyncDisposable
+public sealed partial class ServiceProcess : IAsyncDisposable
 {
+    private const int SigTerm = 15;
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -80,9 +83,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as a container runtime or Ctrl+C does, and waits for the process to exit.</summary>
     public async Task<int> TerminateAsync(CancellationToken cancellationToken)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        if (Kill(_process.Id, SigTerm) != 0)
         {
-            await kill.WaitForExitAsync(cancellationToken);
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -109,6 +112,9 @@ public sealed class ServiceProcess : IAsyncDisposable
             _output.Enqueue(line);
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     private static int FreePort()
     {

@@ -1,0 +1,617 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Json;
+using Jarvis.ServiceDefaults.Resilience;
+using Jarvis.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+
+namespace Jarvis.Tests.ServiceDefaults;
+
+/// <summary>
+/// The standard resilience pipeline every <see cref="IHttpClientFactory"/> client gets from the service defaults,
+/// exercised against a real Kestrel downstream that scripts its answers and counts what arrives.
+/// </summary>
+public sealed class ResilienceTests
+{
+    private const string MeterName = "Jarvis.Resilience";
+    private const string EventsInstrument = "resilience.polly.strategy.events";
+
+    /// <summary>Short retry delays so retries take milliseconds, not seconds.</summary>
+    private static Dictionary<string, string?> FastSettings(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["HttpResilience:Retry:Delay"] = "00:00:00.010",
+            ["HttpResilience:Retry:UseJitter"] = "false",
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    [Fact]
+    public async Task TransientFailuresAreRetriedUntilSuccessAndThePostBodyArrivesIntactEveryTime()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503, 503, 200);
+        using var clients = ClientHost.Build(FastSettings());
+        using var client = clients.CreateClient("transient", downstream.BaseAddress);
+
+        using var response = await client.PostAsJsonAsync("/orders", new { name = "jarvis", count = 42 }, ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, downstream.Arrivals.Count);
+        Assert.All(downstream.Arrivals, arrival =>
+        {
+            Assert.Equal("POST", arrival.Method);
+            Assert.Equal("/orders", arrival.Path);
+            Assert.Equal("""{"name":"jarvis","count":42}""", arrival.Body);
+            Assert.StartsWith("application/json", arrival.ContentType, StringComparison.Ordinal);
+        });
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(404)]
+    public async Task ClientErrorIsNotRetried(int status)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, status, 200);
+        using var clients = ClientHost.Build(FastSettings());
+        using var client = clients.CreateClient("client-error", downstream.BaseAddress);
+
+        using var response = await client.GetAsync("/resource", ct);
+
+        Assert.Equal((HttpStatusCode)status, response.StatusCode);
+        Assert.Single(downstream.Arrivals);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(408)]
+    [InlineData(429)]
+    public async Task TransientStatusIsRetriedUpToMaxRetryAttempts(int status)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, status);
+        using var clients = ClientHost.Build(FastSettings());
+        using var client = clients.CreateClient("transient-status", downstream.BaseAddress);
+
+        using var response = await client.GetAsync("/resource", ct);
+
+        // The first attempt and the default 3 retries; the last answer is the caller's.
+        Assert.Equal((HttpStatusCode)status, response.StatusCode);
+        Assert.Equal(4, downstream.Arrivals.Count);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(408)]
+    [InlineData(429)]
+    public async Task TransientStatusThenSuccessReturnsTheSuccess(int status)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, status, 200);
+        using var clients = ClientHost.Build(FastSettings());
+        using var client = clients.CreateClient("transient-then-ok", downstream.BaseAddress);
+
+        using var response = await client.GetAsync("/resource", ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, downstream.Arrivals.Count);
+    }
+
+    [Fact]
+    public async Task RetryAfterHeaderSetsTheRetryDelay()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartAsync((arrival, context) =>
+        {
+            if (arrival == 1)
+            {
+                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.Response.Headers.RetryAfter = "1";
+            }
+
+            return Task.CompletedTask;
+        }, ct);
+        using var clients = ClientHost.Build(FastSettings());
+        using var client = clients.CreateClient("retry-after", downstream.BaseAddress);
+
+        using var response = await client.GetAsync("/limited", ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var arrivals = downstream.Arrivals.ToArray();
+        Assert.Equal(2, arrivals.Length);
+        var gap = Stopwatch.GetElapsedTime(arrivals[0].Timestamp, arrivals[1].Timestamp);
+        Assert.True(gap >= TimeSpan.FromMilliseconds(950), $"The retry came {gap.TotalMilliseconds} ms after the 429, not after Retry-After's 1 s.");
+
+        var retry = Assert.Single(clients.Logs.Records, r => r.Message.StartsWith("HTTP client retry-after: retry", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, retry.Level);
+        Assert.Equal(1000d, Assert.IsType<double>(retry.Field("DelayMs")));
+        Assert.Equal(1, Assert.IsType<int>(retry.Field("AttemptNumber")));
+        Assert.Equal("GET", retry.Field("Method"));
+        Assert.Equal(new Uri(downstream.BaseAddress, "/limited").ToString(), retry.Field("Uri"));
+        Assert.Equal("status 429", retry.Field("Outcome"));
+    }
+
+    [Fact]
+    public async Task CircuitOpensAfterFailuresAndRejectsCallsWithoutSendingThem()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 500);
+        using var clients = ClientHost.Build(FastSettings(
+            ("HttpResilience:Retry:MaxRetryAttempts", "0"),
+            ("HttpResilience:CircuitBreaker:MinimumThroughput", "2"),
+            ("HttpResilience:CircuitBreaker:FailureRatio", "0.5"),
+            ("HttpResilience:CircuitBreaker:BreakDuration", "00:00:30")));
+        using var events = new ResilienceEvents(clients);
+        using var client = clients.CreateClient("breaker", downstream.BaseAddress);
+
+        using (var first = await client.GetAsync("/failing", ct))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, first.StatusCode);
+        }
+
+        using (var second = await client.GetAsync("/failing", ct))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, second.StatusCode);
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync("/failing", ct));
+
+        Assert.Equal(2, downstream.Arrivals.Count);
+        var opened = Assert.Single(events.Named("OnCircuitOpened"));
+        Assert.Equal("breaker", opened["pipeline.name"]);
+        Assert.Equal("CircuitBreaker", opened["strategy.name"]);
+        var log = Assert.Single(clients.Logs.Records, r => r.Message.Contains("circuit opened", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Error, log.Level);
+        Assert.Equal("breaker", log.Field("ClientName"));
+        Assert.Equal(30d, Assert.IsType<double>(log.Field("BreakSeconds")));
+        Assert.Equal("status 500", log.Field("Outcome"));
+    }
+
+    [Fact]
+    public async Task CircuitBreakerStateIsPerClient()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 500);
+        using var clients = ClientHost.Build(FastSettings(
+            ("HttpResilience:Retry:MaxRetryAttempts", "0"),
+            ("HttpResilience:CircuitBreaker:MinimumThroughput", "2"),
+            ("HttpResilience:CircuitBreaker:FailureRatio", "0.5"),
+            ("HttpResilience:CircuitBreaker:BreakDuration", "00:00:30")));
+        using var broken = clients.CreateClient("broken", downstream.BaseAddress);
+        using var healthy = clients.CreateClient("healthy", downstream.BaseAddress);
+
+        (await broken.GetAsync("/failing", ct)).Dispose();
+        (await broken.GetAsync("/failing", ct)).Dispose();
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => broken.GetAsync("/failing", ct));
+
+        // Another client of the same host is not affected, and a client made again by name shares the open circuit.
+        using var response = await healthy.GetAsync("/failing", ct);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        using var brokenAgain = clients.CreateClient("broken", downstream.BaseAddress);
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => brokenAgain.GetAsync("/failing", ct));
+        Assert.Equal(3, downstream.Arrivals.Count);
+    }
+
+    [Fact]
+    public async Task RetriesAreCountedOnTheResilienceMeterWithTheClientName()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503, 502, 500, 200);
+        using var clients = ClientHost.Build(FastSettings());
+        using var events = new ResilienceEvents(clients);
+        using var client = clients.CreateClient("counted", downstream.BaseAddress);
+
+        using var response = await client.GetAsync("/resource", ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(4, downstream.Arrivals.Count);
+        var retries = events.Named("OnRetry");
+        Assert.Equal(3, retries.Count);
+        Assert.All(retries, retry =>
+        {
+            Assert.Equal("counted", retry["pipeline.name"]);
+            Assert.Equal("Retry", retry["strategy.name"]);
+        });
+        Assert.DoesNotContain(events.All, e => !Equals(e["event.name"], "OnRetry"));
+        Assert.Equal(3, clients.Logs.Records.Count(r => r.Message.StartsWith("HTTP client counted: retry", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task DefaultClientIsResilientAndCountedAsDefault()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503, 200);
+        using var clients = ClientHost.Build(FastSettings());
+        using var events = new ResilienceEvents(clients);
+        using var client = clients.Host.Services.GetRequiredService<IHttpClientFactory>().CreateClient();
+        client.BaseAddress = downstream.BaseAddress;
+
+        using var response = await client.GetAsync("/resource", ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, downstream.Arrivals.Count);
+        var retry = Assert.Single(events.Named("OnRetry"));
+        Assert.Equal("default", retry["pipeline.name"]);
+    }
+
+    [Fact]
+    public async Task AttemptTimeoutIsRetried()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartAsync(async (arrival, context) =>
+        {
+            if (arrival == 1)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                await context.Response.WriteAsync("slow", context.RequestAborted);
+                return;
+            }
+
+            await context.Response.WriteAsync("fast", context.RequestAborted);
+        }, ct);
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:AttemptTimeout", "00:00:00.200")));
+        using var events = new ResilienceEvents(clients);
+        using var client = clients.CreateClient("attempt-timeout", downstream.BaseAddress);
+
+        using var response = await client.GetAsync("/hangs-once", ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("fast", await response.Content.ReadAsStringAsync(ct));
+        Assert.Equal(2, downstream.Arrivals.Count);
+        var timeout = Assert.Single(events.Named("OnTimeout"));
+        Assert.Equal("AttemptTimeout", timeout["strategy.name"]);
+        Assert.Single(events.Named("OnRetry"));
+        var timedOut = Assert.Single(clients.Logs.Records, r => Equals(r.Field("Timeout"), "AttemptTimeout"));
+        Assert.Equal(0.2, Assert.IsType<double>(timedOut.Field("TimeoutSeconds")), 3);
+        var retry = Assert.Single(clients.Logs.Records, r => r.Message.StartsWith("HTTP client attempt-timeout: retry", StringComparison.Ordinal));
+        Assert.Contains("TimeoutRejectedException", (string?)retry.Field("Outcome"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TotalRequestTimeoutEndsTheCallAcrossRetries()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartAsync(async (_, context) =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, ct);
+        using var clients = ClientHost.Build(FastSettings(
+            ("HttpResilience:AttemptTimeout", "00:00:00.200"),
+            ("HttpResilience:TotalRequestTimeout", "00:00:00.500"),
+            ("HttpResilience:Retry:MaxRetryAttempts", "100")));
+        using var events = new ResilienceEvents(clients);
+        using var client = clients.CreateClient("total-timeout", downstream.BaseAddress);
+
+        await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(() => client.GetAsync("/hangs", ct));
+
+        // 0.5 s of 0.2 s attempts: a few attempts, nowhere near the 101 allowed.
+        Assert.InRange(downstream.Arrivals.Count, 2, 4);
+        Assert.Contains(events.Named("OnTimeout"), e => Equals(e["strategy.name"], "TotalRequestTimeout"));
+    }
+
+    [Fact]
+    public async Task WithoutRetrySendsTheRequestOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503);
+        using var clients = ClientHost.Build(FastSettings());
+        using var client = clients.CreateClient("once", downstream.BaseAddress);
+
+        using var once = new HttpRequestMessage(HttpMethod.Post, "/payments").WithoutRetry();
+        using var onceResponse = await client.SendAsync(once, ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, onceResponse.StatusCode);
+        Assert.Single(downstream.Arrivals);
+
+        // The same client without the switch retries.
+        using var retried = new HttpRequestMessage(HttpMethod.Post, "/payments");
+        using var retriedResponse = await client.SendAsync(retried, ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, retriedResponse.StatusCode);
+        Assert.Equal(5, downstream.Arrivals.Count);
+    }
+
+    [Fact]
+    public async Task NamedClientConfigurationOverridesTheSharedOptions()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503);
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:Clients:noretry:Retry:MaxRetryAttempts", "0")));
+        using var noRetry = clients.CreateClient("noretry", downstream.BaseAddress);
+        using var other = clients.CreateClient("other", downstream.BaseAddress);
+
+        using var noRetryResponse = await noRetry.GetAsync("/noretry", ct);
+        using var otherResponse = await other.GetAsync("/other", ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, noRetryResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, otherResponse.StatusCode);
+        Assert.Equal(1, downstream.Count("/noretry"));
+        Assert.Equal(4, downstream.Count("/other"));
+    }
+
+    [Fact]
+    public async Task ConfigureResilienceChangesOneClientAfterConfiguration()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503);
+        using var clients = ClientHost.Build(
+            FastSettings(("HttpResilience:Clients:coded:Retry:MaxRetryAttempts", "5")),
+            builder => builder.Services.AddHttpClient("coded").ConfigureResilience(options => options.Retry.MaxRetryAttempts = 1));
+        using var coded = clients.CreateClient("coded", downstream.BaseAddress);
+        using var other = clients.CreateClient("other", downstream.BaseAddress);
+
+        using var codedResponse = await coded.GetAsync("/coded", ct);
+        using var otherResponse = await other.GetAsync("/other", ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, codedResponse.StatusCode);
+        Assert.Equal(2, downstream.Count("/coded"));
+        Assert.Equal(4, downstream.Count("/other"));
+    }
+
+    [Fact]
+    public async Task DisabledClientHasNoResilienceHandler()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503);
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:Clients:off:Enabled", "false")));
+        using var events = new ResilienceEvents(clients);
+        using var off = clients.CreateClient("off", downstream.BaseAddress);
+        using var on = clients.CreateClient("on", downstream.BaseAddress);
+
+        using var offResponse = await off.GetAsync("/off", ct);
+        using var onResponse = await on.GetAsync("/on", ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, offResponse.StatusCode);
+        Assert.Equal(1, downstream.Count("/off"));
+        Assert.Equal(4, downstream.Count("/on"));
+        Assert.DoesNotContain(events.All, e => Equals(e["pipeline.name"], "off"));
+    }
+
+    [Fact]
+    public async Task StreamingResponseFailingMidBodyIsNotRetried()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartAsync(async (arrival, context) =>
+        {
+            if (arrival == 1)
+            {
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("partial token stream", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(50, context.RequestAborted);
+                context.Abort();
+                return;
+            }
+
+            await context.Response.WriteAsync("a complete second answer", context.RequestAborted);
+        }, ct);
+        using var clients = ClientHost.Build(FastSettings());
+        using var client = clients.CreateClient("stream", downstream.BaseAddress);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/stream");
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var read = new MemoryStream();
+
+        await Assert.ThrowsAnyAsync<IOException>(() => body.CopyToAsync(read, ct));
+
+        Assert.Single(downstream.Arrivals);
+        Assert.DoesNotContain(clients.Logs.Records, r => r.Message.StartsWith("HTTP client stream: retry", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ConcurrencyLimitRejectsRequestsBeyondIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var downstream = await Downstream.StartAsync(async (arrival, context) =>
+        {
+            if (arrival == 1)
+            {
+                await release.Task.WaitAsync(context.RequestAborted);
+            }
+        }, ct);
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:MaxConcurrentRequests", "1")));
+        using var client = clients.CreateClient("limited", downstream.BaseAddress);
+
+        var first = client.GetAsync("/slow", ct);
+        await Eventually.TrueAsync(() => Task.FromResult(downstream.Arrivals.Count == 1), "the first request to arrive", ct);
+
+        var rejected = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/slow", ct));
+        Assert.Contains("maximum of concurrent requests", rejected.Message, StringComparison.Ordinal);
+        Assert.Single(downstream.Arrivals);
+
+        release.SetResult();
+        using var firstResponse = await first;
+        Assert.Equal(HttpStatusCode.OK, firstResponse.StatusCode);
+
+        // The permit is back once the first call ends.
+        using var after = await client.GetAsync("/slow", ct);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(2, downstream.Arrivals.Count);
+    }
+
+    [Fact]
+    public async Task InvalidSharedOptionsFailTheHostAtStart()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:AttemptTimeout", "00:01:00")));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => clients.Host.StartAsync(ct));
+
+        Assert.Contains(
+            "HttpResilience (every HTTP client): AttemptTimeout (00:01:00) must not exceed TotalRequestTimeout (00:00:30)",
+            error.Message,
+            StringComparison.Ordinal);
+        await clients.Host.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task InvalidNamedClientOptionsFailWhenThatClientIsCreated()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:Clients:bad:CircuitBreaker:MinimumThroughput", "1")));
+        await clients.Host.StartAsync(ct);
+
+        var error = Assert.Throws<OptionsValidationException>(() => clients.Host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("bad"));
+
+        Assert.Contains("HttpResilience (HTTP client 'bad'): CircuitBreaker:MinimumThroughput must be at least 2.", error.Message, StringComparison.Ordinal);
+        using var good = clients.Host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("good");
+        await clients.Host.StopAsync(ct);
+    }
+
+    /// <summary>A request as the downstream saw it.</summary>
+    private sealed record Arrival(string Method, string Path, string Body, string? ContentType, long Timestamp);
+
+    /// <summary>A Kestrel service that records every request to any path and answers as the test scripts.</summary>
+    private sealed class Downstream : IAsyncDisposable
+    {
+        private int _count;
+        private TestService? _service;
+
+        public ConcurrentQueue<Arrival> Arrivals { get; } = new();
+
+        public Uri BaseAddress => _service!.BaseAddress;
+
+        public int Count(string path) => Arrivals.Count(a => a.Path == path);
+
+        /// <summary>Starts the service; <paramref name="respond"/> gets the 1-based number of the arrival.</summary>
+        public static async Task<Downstream> StartAsync(Func<int, HttpContext, Task> respond, CancellationToken cancellationToken)
+        {
+            var downstream = new Downstream();
+            RequestDelegate handler = async context =>
+            {
+                var timestamp = Stopwatch.GetTimestamp();
+                using var reader = new StreamReader(context.Request.Body);
+                var body = await reader.ReadToEndAsync(context.RequestAborted);
+                downstream.Arrivals.Enqueue(new Arrival(
+                    context.Request.Method, context.Request.Path.Value ?? "", body, context.Request.ContentType, timestamp));
+                await respond(Interlocked.Increment(ref downstream._count), context);
+            };
+            downstream._service = await TestService.StartAsync(cancellationToken, map: app => app.Map("/{**path}", handler));
+            return downstream;
+        }
+
+        /// <summary>Answers the statuses in turn, then the last one for ever.</summary>
+        public static Task<Downstream> StartScriptedAsync(CancellationToken cancellationToken, params int[] statuses) =>
+            StartAsync((arrival, context) =>
+            {
+                context.Response.StatusCode = statuses[Math.Min(arrival, statuses.Length) - 1];
+                return Task.CompletedTask;
+            }, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_service is not null)
+            {
+                await _service.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>A host with the service defaults whose <see cref="IHttpClientFactory"/> makes the clients under test.</summary>
+    private sealed class ClientHost : IDisposable
+    {
+        private ClientHost(IHost host, CapturingLoggerProvider logs)
+        {
+            Host = host;
+            Logs = logs;
+        }
+
+        public IHost Host { get; }
+
+        public CapturingLoggerProvider Logs { get; }
+
+        public static ClientHost Build(IDictionary<string, string?> settings, Action<HostApplicationBuilder>? configure = null)
+        {
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.AddServiceDefaults();
+            var logs = new CapturingLoggerProvider();
+            builder.Services.RemoveAll<ConsoleLoggerProvider>();
+            builder.Logging.AddProvider(logs);
+            configure?.Invoke(builder);
+            return new ClientHost(builder.Build(), logs);
+        }
+
+        public HttpClient CreateClient(string name, Uri baseAddress)
+        {
+            var client = Host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(name);
+            client.BaseAddress = baseAddress;
+            return client;
+        }
+
+        public void Dispose() => Host.Dispose();
+    }
+
+    /// <summary>The resilience events one host's meter factory records, each as its tags (one entry per unit counted).</summary>
+    private sealed class ResilienceEvents : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _events = new();
+
+        public ResilienceEvents(ClientHost clients)
+        {
+            var scope = clients.Host.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == MeterName && ReferenceEquals(instrument.Meter.Scope, scope) && instrument.Name == EventsInstrument)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                var captured = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var tag in tags)
+                {
+                    captured[tag.Key] = tag.Value;
+                }
+
+                for (var i = 0; i < value; i++)
+                {
+                    _events.Enqueue(captured);
+                }
+            });
+            _listener.Start();
+        }
+
+        public IReadOnlyCollection<IReadOnlyDictionary<string, object?>> All => _events;
+
+        public List<IReadOnlyDictionary<string, object?>> Named(string eventName) =>
+            _events.Where(e => Equals(e["event.name"], eventName)).ToList();
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
