@@ -14,9 +14,16 @@ internal sealed class ResilienceHandler(HttpResiliencePipeline pipeline) : Deleg
                 $"HTTP client '{pipeline.ClientName}' already has its maximum of concurrent requests in flight; the request was not sent.");
         }
 
+        var retryDisabled = request.Options.TryGetValue(HttpResilienceRequestOptions.DisableRetry, out var disable) && disable;
+        if (request.Content is not null && !retryDisabled)
+        {
+            // A body that can be read once (a forward-only stream) must be replayable for a retry.
+            await request.Content.LoadIntoBufferAsync(cancellationToken);
+        }
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(HttpResiliencePipelines.RequestKey, request);
-        if (request.Options.TryGetValue(HttpResilienceRequestOptions.DisableRetry, out var disableRetry) && disableRetry)
+        if (retryDisabled)
         {
             context.Properties.Set(HttpResiliencePipelines.RetryDisabledKey, true);
         }

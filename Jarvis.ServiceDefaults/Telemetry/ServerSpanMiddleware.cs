@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Jarvis.ServiceDefaults.Health;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -65,7 +66,10 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next)
         }
 
         activity.SetTag("network.protocol.version", request.Protocol.Replace("HTTP/", "", StringComparison.Ordinal));
-        activity.SetTag("user_agent.original", request.Headers.UserAgent.ToString());
+        if (request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
+        {
+            activity.SetTag("user_agent.original", userAgent);
+        }
         if (route is not null)
         {
             activity.SetTag("http.route", route);
@@ -76,7 +80,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next)
         if (status >= 500)
         {
             activity.SetStatus(ActivityStatusCode.Error);
-            activity.SetTag("error.type", status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            activity.SetTag("error.type", status.ToString(CultureInfo.InvariantCulture));
         }
     }
 }

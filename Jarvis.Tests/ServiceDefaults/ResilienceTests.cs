@@ -64,6 +64,21 @@ public sealed class ResilienceTests
         });
     }
 
+    [Fact]
+    public async Task ForwardOnlyBodyIsResentIntactOnRetry()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503, 200);
+        using var clients = ClientHost.Build(FastSettings());
+        using var client = clients.CreateClient("forward-only", downstream.BaseAddress);
+        using var content = new StreamContent(new ForwardOnlyStream("audio bytes"u8.ToArray()));
+
+        using var response = await client.PostAsync("/upload", content, ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["audio bytes", "audio bytes"], downstream.Arrivals.Select(a => a.Body));
+    }
+
     [Theory]
     [InlineData(400)]
     [InlineData(404)]
@@ -698,5 +713,33 @@ public sealed class ResilienceTests
             _events.Where(e => Equals(e["event.name"], eventName)).ToList();
 
         public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>A request body that can be read once, front to back, like a network or pipe stream.</summary>
+    private sealed class ForwardOnlyStream(byte[] data) : Stream
+    {
+        private readonly MemoryStream _inner = new(data);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
