@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Jarvis.Tests.Infrastructure;
 
@@ -70,4 +71,24 @@ public sealed record CapturedLog(
     /// <summary>Everything a sink could write of this record.</summary>
     public string AllText =>
         $"{Message} {string.Join(" ", State.Select(kv => $"{kv.Key}={kv.Value}"))} {string.Join(" ", Scopes.Select(kv => $"{kv.Key}={kv.Value}"))} {Exception}";
+}
+
+public static class CapturingLoggingBuilderExtensions
+{
+    /// <summary>Replaces the console provider with a <see cref="CapturingLoggerProvider"/>, which is returned.</summary>
+    public static CapturingLoggerProvider CaptureInsteadOfConsole(this ILoggingBuilder logging)
+    {
+        var services = logging.Services;
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ImplementationType == typeof(ConsoleLoggerProvider))
+            {
+                services.RemoveAt(i);
+            }
+        }
+
+        var provider = new CapturingLoggerProvider();
+        logging.AddProvider(provider);
+        return provider;
+    }
 }

@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Jarvis.Tests.Infrastructure;
 
@@ -55,9 +53,7 @@ public sealed class TestService : IAsyncDisposable
         builder.AddServiceDefaults();
         builder.Services.AddProblemDetails();
 
-        var logs = new CapturingLoggerProvider();
-        builder.Services.RemoveAll<ConsoleLoggerProvider>();
-        builder.Logging.AddProvider(logs);
+        var logs = builder.Logging.CaptureInsteadOfConsole();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -77,19 +73,5 @@ public sealed class TestService : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
-    }
-}
-
-internal static class ServiceCollectionTestExtensions
-{
-    public static void RemoveAll<TImplementation>(this IServiceCollection services) where TImplementation : class
-    {
-        for (var i = services.Count - 1; i >= 0; i--)
-        {
-            if (services[i].ImplementationType == typeof(TImplementation))
-            {
-                services.RemoveAt(i);
-            }
-        }
     }
 }

@@ -12,7 +12,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 
@@ -658,9 +657,7 @@ public sealed class ResilienceTests
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
             builder.Configuration.AddInMemoryCollection(settings);
             builder.AddServiceDefaults();
-            var logs = new CapturingLoggerProvider();
-            builder.Services.RemoveAll<ConsoleLoggerProvider>();
-            builder.Logging.AddProvider(logs);
+            var logs = builder.Logging.CaptureInsteadOfConsole();
             configure?.Invoke(builder);
             return new ClientHost(builder.Build(), logs);
         }
