@@ -1,13 +1,28 @@
-using Jarvis.AppHost.Hosting;
-
 var builder = DistributedApplication.CreateBuilder(args);
 
-var memory = builder.AddProject("memory", "Jarvis.Memory");
-var voice = builder.AddProject("voice", "Jarvis.Voice");
+var apiKey = builder.AddParameter("jarvis-api-key", secret: true);
 
-builder.AddProject("api", "Jarvis.Api", port: 5080)
+var qdrant = builder.AddQdrant("qdrant").WithDataVolume();
+var ollama = builder.AddOllama("ollama").WithDataVolume();
+var llm = ollama.AddModel("llama3.2:1b");
+var embeddings = ollama.AddModel("nomic-embed-text");
+
+var memory = builder.AddProject<Projects.Jarvis_Memory>("memory")
+                    .WithReference(qdrant)
+                    .WithReference(embeddings)
+                    .WaitFor(qdrant)
+                    .WithHttpHealthCheck("/health");
+
+var voice = builder.AddProject<Projects.Jarvis_Voice>("voice")
+                   .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Jarvis_Api>("api")
        .WithReference(memory)
        .WithReference(voice)
-       .WaitFor(memory);
+       .WithReference(llm)
+       .WithEnvironment("Jarvis__ApiKey", apiKey)
+       .WaitFor(memory)
+       .WithHttpHealthCheck("/health")
+       .WithExternalHttpEndpoints();
 
 builder.Build().Run();

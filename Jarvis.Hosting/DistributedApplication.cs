@@ -1,0 +1,74 @@
+using Jarvis.Hosting.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Jarvis.Hosting;
+
+/// <summary>
+/// The built application. In run mode it starts every resource and stops them all, in reverse dependency order, on
+/// Ctrl+C or SIGTERM; in publish mode it writes the manifest and exits.
+/// </summary>
+public sealed class DistributedApplication : IHost, IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    internal DistributedApplication(IHost host) => _host = host;
+
+    /// <summary>The app host's services.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Resource states and health, to read or wait on.</summary>
+    public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
+
+    /// <summary>Start, stop and restart of a single resource.</summary>
+    public ResourceCommandService ResourceCommands => Services.GetRequiredService<ResourceCommandService>();
+
+    /// <summary>Creates the builder for an app host's <c>Program.cs</c>.</summary>
+    public static DistributedApplicationBuilder CreateBuilder(string[] args) => CreateBuilder(new DistributedApplicationOptions { Args = args });
+
+    /// <summary>Creates the builder with explicit options.</summary>
+    public static DistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options) => new(options);
+
+    /// <summary>Runs until Ctrl+C or SIGTERM. A failure to start is printed as one line and the process exits with 1.</summary>
+    public void Run()
+    {
+        try
+        {
+            _host.Run();
+        }
+        catch (DistributedApplicationException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Environment.ExitCode = 1;
+        }
+    }
+
+    /// <inheritdoc cref="IHost.StartAsync" />
+    public Task RunAsync(CancellationToken cancellationToken = default) => _host.RunAsync(cancellationToken);
+
+    /// <summary>Starts the resources; returns once they are launching (wait for health through <see cref="ResourceNotifications"/>).</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => _host.StartAsync(cancellationToken);
+
+    /// <summary>Stops every resource in reverse dependency order.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _host.StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        if (_host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync();
+        }
+        else
+        {
+            _host.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
+
+/// <summary>An error in the application's composition or its start, with a message meant for the person running it.</summary>
+public sealed class DistributedApplicationException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Jarvis.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Jarvis.Hosting.Orchestration;
+
+/// <summary>
+/// Runs containers through the docker or podman CLI (<c>ASPIRE_CONTAINER_RUNTIME</c> chooses; docker first): <c>info</c>
+/// to see whether an engine answers, <c>run -d</c>, <c>inspect</c> to follow the container, <c>logs -f</c> for its
+/// output, <c>stop</c> and <c>rm</c>. Named volumes are never removed.
+/// </summary>
+public sealed class ContainerRuntime(IConfiguration configuration, IOptions<OrchestratorOptions> options, ProcessLauncher launcher)
+{
+    private const string Label = "jarvis.apphost.pid";
+
+    private readonly Lazy<Task<(string? Cli, string Problem)>> _engine = new(() => FindEngineAsync(configuration, options.Value));
+
+    /// <summary>The CLI of the working engine; null until <see cref="DetectAsync"/> has found one.</summary>
+    public string? Cli { get; private set; }
+
+    /// <summary>Looks for a working engine once; returns null when one answers, else why none is usable.</summary>
+    public async Task<string?> DetectAsync()
+    {
+        var (cli, problem) = await _engine.Value;
+        Cli = cli;
+        return cli is null ? problem : null;
+    }
+
+    /// <summary>
+    /// Starts a container in the background and returns its name. Environment values travel in the CLI's environment
+    /// (<c>-e NAME</c>), so secrets never appear on a command line.
+    /// </summary>
+    public async Task<string> RunAsync(ContainerResource container, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var cli = Engine;
+        var name = $"{container.Name}-{Guid.NewGuid().ToString("N")[..8]}";
+        var run = new List<string> { "run", "--detach", "--name", name, "--label", $"{Label}={Environment.ProcessId}" };
+        foreach (var endpoint in container.Endpoints)
+        {
+            var allocated = endpoint.Allocated!;
+            run.AddRange(["--publish", $"127.0.0.1:{allocated.Port}:{allocated.TargetPort}"]);
+        }
+
+        foreach (var variable in environment.Keys)
+        {
+            run.AddRange(["--env", variable]);
+        }
+
+        foreach (var mount in container.Mounts)
+        {
+            run.AddRange(["--volume", $"{mount.Source}:{mount.Target}{(mount.IsReadOnly ? ":ro" : "")}"]);
+        }
+
+        run.Add(container.ImageReference);
+        run.AddRange(args);
+
+        var (exitCode, output) = await ExecuteAsync(cli, run, environment, cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new DistributedApplicationException($"'{cli} run' failed with exit code {exitCode}: {output.Trim()}");
+        }
+
+        return name;
+    }
+
+    /// <summary>The container's status (<c>running</c>, <c>exited</c>…) and exit code, or null when it no longer exists.</summary>
+    public async Task<(string Status, int ExitCode)?> InspectAsync(string name, CancellationToken cancellationToken)
+    {
+        var (exitCode, output) = await ExecuteAsync(Engine, ["inspect", name], null, cancellationToken);
+        if (exitCode != 0)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(output);
+        var state = document.RootElement[0].GetProperty("State");
+        return (state.GetProperty("Status").GetString() ?? "unknown", state.GetProperty("ExitCode").GetInt32());
+    }
+
+    /// <summary>Follows the container's output (<c>logs --follow</c>); the process ends with the container.</summary>
+    public Task<Process> FollowLogsAsync(string name) => launcher.StartAsync(new ProcessStartInfo(Engine, ["logs", "--follow", name])
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    });
+
+    /// <summary>Stops the container (SIGTERM, then SIGKILL after <paramref name="timeout"/>) and removes it; its volumes stay.</summary>
+    public async Task RemoveAsync(string name, TimeSpan timeout)
+    {
+        await ExecuteAsync(Engine, ["stop", "--time", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture), name], null, CancellationToken.None);
+        await ExecuteAsync(Engine, ["rm", "--force", name], null, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Starts a watchdog that removes the container if the app host dies without stopping it (even by SIGKILL); it
+    /// checks every half second and exits as soon as the app host is gone. Kill the returned process to disarm it.
+    /// </summary>
+    public Task<Process> StartWatchdogAsync(string name) => launcher.StartAsync(new ProcessStartInfo("/bin/sh",
+    [
+        "-c",
+        "while kill -0 \"$1\" 2>/dev/null; do sleep 0.5; done; exec \"$2\" rm --force \"$3\" >/dev/null 2>&1",
+        "jarvis-container-watchdog", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), Engine, name,
+    ])
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    }, parentDeathSignal: false);
+
+    private string Engine => Cli ?? throw new InvalidOperationException("No container engine has been detected.");
+
+    private static async Task<(string? Cli, string Problem)> FindEngineAsync(IConfiguration configuration, OrchestratorOptions options)
+    {
+        var chosen = options.ContainerRuntime ?? configuration["ASPIRE_CONTAINER_RUNTIME"];
+        string[] candidates = chosen is not null ? [chosen] : ["docker", "podman"];
+        var problems = new List<string>();
+        foreach (var cli in candidates)
+        {
+            try
+            {
+                var (exitCode, output) = await ExecuteAsync(cli, ["info"], null, CancellationToken.None);
+                if (exitCode == 0)
+                {
+                    return (cli, "");
+                }
+
+                problems.Add($"'{cli} info' failed: {FirstLine(output)}");
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                problems.Add($"'{cli}' is not installed");
+            }
+        }
+
+        return (null, string.Join("; ", problems));
+    }
+
+    private static async Task<(int ExitCode, string Output)> ExecuteAsync(string cli, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(cli, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        using var process = Process.Start(startInfo)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        var (output, errors) = (await stdout, await stderr);
+        return (process.ExitCode, process.ExitCode == 0 || errors.Trim().Length == 0 ? output : errors);
+    }
+
+    private static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();
+}

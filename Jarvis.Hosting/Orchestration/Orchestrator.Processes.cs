@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Jarvis.Hosting.ApplicationModel;
+
+namespace Jarvis.Hosting.Orchestration;
+
+public sealed partial class Orchestrator
+{
+    private async Task StartProcessAsync(ResourceRun run, string command, IReadOnlyList<string> leadingArgs, string workingDirectory, CancellationToken cancellationToken)
+    {
+        var resource = run.Resource;
+        if (resource is ProjectResource project && !File.Exists(project.Metadata.TargetPath))
+        {
+            throw new DistributedApplicationException($"'{project.Metadata.TargetPath}' does not exist: build the app host (dotnet build) first.");
+        }
+
+        var (environment, snapshot) = await BuildEnvironmentAsync(resource, cancellationToken);
+        var startInfo = new ProcessStartInfo(ResolveCommand(command))
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in leadingArgs.Concat(((IResourceWithEnvironment)resource).Args.Select(a => a.ToString()!)))
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        var process = await launcher.StartAsync(startInfo);
+        run.Process = process;
+        process.OutputDataReceived += (_, e) => WriteLine(resource.Name, e.Data, isError: false);
+        process.ErrorDataReceived += (_, e) => WriteLine(resource.Name, e.Data, isError: true);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        notifications.PublishUpdate(resource.Name, s => s with
+        {
+            State = KnownResourceStates.Running,
+            ProcessId = process.Id,
+            StartedAt = timeProvider.GetUtcNow(),
+            StoppedAt = null,
+            Urls = Urls(resource),
+            Environment = snapshot,
+        });
+
+        // Watched only now, so an immediate exit is published after Running, not overwritten by it.
+        run.Exited = WatchProcessAsync(run, process);
+        _ = health.MonitorAsync(resource, run.Lifetime!.Token);
+    }
+
+    private async Task WatchProcessAsync(ResourceRun run, Process process)
+    {
+        await process.WaitForExitAsync();
+        var exitCode = process.ExitCode;
+        run.Process = null;
+        process.Dispose();
+        if (run.Lifetime is { } lifetime)
+        {
+            await lifetime.CancelAsync();
+        }
+
+        if (run.StopRequested)
+        {
+            notifications.PublishUpdate(run.Resource.Name, s => s with { ExitCode = exitCode, HealthStatus = null });
+            return;
+        }
+
+        // It ended on its own: a finished job (exit code 0) or a crash, which the waiting dependents need to know.
+        notifications.PublishUpdate(run.Resource.Name, s => s with
+        {
+            State = exitCode == 0 ? KnownResourceStates.Finished : KnownResourceStates.Exited,
+            StateReason = exitCode == 0 ? null : $"exited with code {exitCode}",
+            ExitCode = exitCode,
+            HealthStatus = null,
+            ProcessId = null,
+            StoppedAt = timeProvider.GetUtcNow(),
+        });
+    }
+
+    private async Task StopProcessAsync(Process process, ResourceRun run)
+    {
+        // SIGTERM lets the service drain and exit; it is killed only if it overruns the timeout.
+        if (ProcessLauncher.Terminate(process))
+        {
+            try
+            {
+                await run.Exited.WaitAsync(options.Value.StopTimeout);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                logs.Write(run.Resource.Name, $"Did not exit within {options.Value.StopTimeout.TotalSeconds:0} s of SIGTERM: killed.");
+            }
+        }
+
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    private void WriteLine(string resourceName, string? line, bool isError)
+    {
+        if (line is not null)
+        {
+            logs.Write(resourceName, line, isError);
+        }
+    }
+
+    private static List<string> Urls(Resource resource) =>
+        resource is IResourceWithEndpoints withEndpoints ? [.. withEndpoints.Endpoints.Where(e => e.Allocated is not null).Select(e => e.Allocated!.Url)] : [];
+
+    /// <summary>The full path of a command found on PATH, so a missing one fails to start with a clear reason.</summary>
+    private static string ResolveCommand(string command)
+    {
+        if (command.Contains('/', StringComparison.Ordinal))
+        {
+            return File.Exists(command) ? command : throw new DistributedApplicationException($"'{command}' does not exist.");
+        }
+
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, command))
+            .FirstOrDefault(File.Exists)
+            ?? throw new DistributedApplicationException($"'{command}' was not found on PATH.");
+    }
+}

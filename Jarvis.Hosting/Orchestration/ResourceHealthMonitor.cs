@@ -1,0 +1,90 @@
+using Jarvis.Hosting.ApplicationModel;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Jarvis.Hosting.Orchestration;
+
+/// <summary>
+/// Checks a running resource's health: every <c>WithHttpHealthCheck</c> path must answer 2xx. A healthy resource is
+/// checked again every 30 s; an unhealthy one after 100 ms, doubling up to 5 s. A resource without checks is healthy
+/// as soon as it runs, as in Aspire.
+/// </summary>
+public sealed class ResourceHealthMonitor(
+    IHttpClientFactory httpClientFactory,
+    ResourceNotificationService notifications,
+    IOptions<OrchestratorOptions> options,
+    TimeProvider timeProvider)
+{
+    private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Checks until <paramref name="cancellationToken"/> is cancelled (the resource stops).</summary>
+    public Task MonitorAsync(Resource resource, CancellationToken cancellationToken) =>
+        MonitorAsync(resource.Name, resource.HealthChecks.Count == 0 ? null : token => CheckHttpAsync(resource, token), cancellationToken);
+
+    /// <summary>Checks with a custom probe (an Ollama model's presence); a null probe means always healthy.</summary>
+    public async Task MonitorAsync(string resourceName, Func<CancellationToken, Task<string?>>? probe, CancellationToken cancellationToken)
+    {
+        if (probe is null)
+        {
+            notifications.PublishUpdate(resourceName, s => s with { HealthStatus = HealthStatus.Healthy });
+            return;
+        }
+
+        var retry = s_firstRetry;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string? problem;
+            try
+            {
+                problem = await probe(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var status = problem is null ? HealthStatus.Healthy : HealthStatus.Unhealthy;
+            notifications.PublishUpdate(resourceName, s => s.State == KnownResourceStates.Running ? s with { HealthStatus = status } : s);
+
+            var delay = status == HealthStatus.Healthy ? options.Value.HealthyCheckInterval : retry;
+            retry = status == HealthStatus.Healthy ? s_firstRetry : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, options.Value.UnhealthyCheckMaxInterval.Ticks));
+            try
+            {
+                await Task.Delay(delay, timeProvider, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<string?> CheckHttpAsync(Resource resource, CancellationToken cancellationToken)
+    {
+        var client = httpClientFactory.CreateClient(nameof(ResourceHealthMonitor));
+        client.Timeout = TimeSpan.FromSeconds(5);
+        foreach (var check in resource.HealthChecks)
+        {
+            var endpoint = new EndpointReference(resource, check.EndpointName).Endpoint.Allocated;
+            if (endpoint is null)
+            {
+                return $"endpoint '{check.EndpointName}' is not allocated";
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri(new Uri(endpoint.Url), check.Path), cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return $"GET {check.Path} answered {(int)response.StatusCode}";
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return $"GET {check.Path} failed: {e.Message}";
+            }
+        }
+
+        return null;
+    }
+}
