@@ -22,6 +22,21 @@ internal static class EndpointAllocator
         }
     }
 
+    /// <summary>True when nothing listens on the loopback port.</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A port nothing listens on now. (The OS hands out each port of its ephemeral range in turn, so it is not reused soon.)</summary>
     public static int FreePort()
     {

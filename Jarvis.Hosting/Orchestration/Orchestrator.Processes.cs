@@ -5,12 +5,20 @@ namespace Jarvis.Hosting.Orchestration;
 
 public sealed partial class Orchestrator
 {
+    private static readonly string[] s_appHostSettingPrefixes =
+        ["Parameters__", "ConnectionStrings__", "AppHost__", "services__", "OTEL_", "ASPIRE_", "DOTNET_DASHBOARD_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Logging__"];
+
     private async Task StartProcessAsync(ResourceRun run, string command, IReadOnlyList<string> leadingArgs, string workingDirectory, CancellationToken cancellationToken)
     {
         var resource = run.Resource;
         if (resource is ProjectResource project && !File.Exists(project.Metadata.TargetPath))
         {
             throw new DistributedApplicationException($"'{project.Metadata.TargetPath}' does not exist: build the app host (dotnet build) first.");
+        }
+
+        if (resource is ProjectResource && ((IResourceWithEndpoints)resource).Endpoints.FirstOrDefault(e => !EndpointAllocator.IsFree(e.Allocated!.Port)) is { } busy)
+        {
+            throw new DistributedApplicationException($"Port {busy.Allocated!.Port} is already in use (is another app host running?). Stop it, or set AppHost:RandomizePorts=true to use free ports.");
         }
 
         var (environment, snapshot) = await BuildEnvironmentAsync(resource, cancellationToken);
@@ -23,6 +31,13 @@ public sealed partial class Orchestrator
         foreach (var arg in leadingArgs.Concat(((IResourceWithEnvironment)resource).Args.Select(a => a.ToString()!)))
         {
             startInfo.ArgumentList.Add(arg);
+        }
+
+        // The app host's own settings (its parameters, connection strings, OTLP target) are not the child's to inherit:
+        // a child gets exactly what the composition gives it.
+        foreach (var inherited in startInfo.Environment.Keys.Where(IsAppHostSetting).ToList())
+        {
+            startInfo.Environment.Remove(inherited);
         }
 
         foreach (var (name, value) in environment)
@@ -105,6 +120,9 @@ public sealed partial class Orchestrator
             // Already exited.
         }
     }
+
+    private static bool IsAppHostSetting(string name) =>
+        s_appHostSettingPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
     private void WriteLine(string resourceName, string? line, bool isError)
     {

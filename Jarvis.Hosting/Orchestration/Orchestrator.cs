@@ -60,6 +60,11 @@ public sealed partial class Orchestrator(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
+        if (_runs.Count == 0)
+        {
+            // Never started (the host failed before this service's start, or is disposed without a start).
+            return;
+        }
 
         // Dependents stop before what they depend on: a resource's stop waits for the stops of those that use it.
         var stops = new Dictionary<Resource, Task>();
@@ -141,7 +146,7 @@ public sealed partial class Orchestrator(
         {
             notifications.PublishUpdate(name, s => s.State is KnownResourceStates.Waiting or KnownResourceStates.Starting ? s with { State = KnownResourceStates.NotStarted } : s);
         }
-        catch (Exception e) when (e is DistributedApplicationException or IOException or InvalidOperationException or HttpRequestException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             notifications.PublishUpdate(name, s => s with { State = KnownResourceStates.FailedToStart, StateReason = e.Message });
             LogFailedToStart(logger, name, e.Message);
@@ -155,14 +160,17 @@ public sealed partial class Orchestrator(
     /// <summary>Stops a resource (SIGTERM, then kill after the stop timeout) and waits until it has exited.</summary>
     internal async Task StopAsync(ResourceRun run)
     {
+        // Cancelled before taking the gate, so a resource still waiting for its dependencies stops waiting at once.
+        run.StopRequested = true;
+        if (run.Lifetime is { } lifetime)
+        {
+            await lifetime.CancelAsync();
+        }
+
         await run.Gate.WaitAsync();
         try
         {
             run.StopRequested = true;
-            if (run.Lifetime is { } lifetime)
-            {
-                await lifetime.CancelAsync();
-            }
 
             var state = notifications.GetSnapshot(run.Resource.Name)!.State;
             if (run.Process is null && run.ContainerName is null)
