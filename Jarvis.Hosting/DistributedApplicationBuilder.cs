@@ -16,6 +16,8 @@ public sealed class DistributedApplicationBuilder
 {
     internal static readonly DiagnosticListener Listener = new("Jarvis.Hosting");
 
+    private const string VerboseSwitch = "--verbose";
+
     private readonly HostApplicationBuilder _host;
     private readonly List<Resource> _resources = [];
 
@@ -39,12 +41,14 @@ public sealed class DistributedApplicationBuilder
             .AddJsonFile(Path.Combine(AppHostDirectory, "appsettings.json"), optional: true)
             .AddUserSecrets(assembly, optional: true)
             .AddEnvironmentVariables()
-            .AddCommandLine(options.Args, new Dictionary<string, string>
+            .AddCommandLine([.. options.Args.Where(a => a != VerboseSwitch)], new Dictionary<string, string>
             {
                 ["--publisher"] = "Publishing:Publisher",
                 ["--output-path"] = "Publishing:OutputPath",
             });
-        if (options.Args.Contains("--verbose"))
+
+        // A flag without a value, which the command-line provider would pair with the next argument.
+        if (options.Args.Contains(VerboseSwitch))
         {
             _host.Configuration["AppHost:Verbose"] = "true";
         }

@@ -26,8 +26,13 @@ public interface IExpressionValue
 public sealed class ReferenceExpression : IExpressionValue
 {
     private readonly IReadOnlyList<object> _parts;
+    private readonly bool _secret;
 
-    private ReferenceExpression(IReadOnlyList<object> parts) => _parts = parts;
+    private ReferenceExpression(IReadOnlyList<object> parts, bool secret = false)
+    {
+        _parts = parts;
+        _secret = secret;
+    }
 
     /// <summary>Creates an expression from an interpolated string whose holes are endpoints, parameters or resources.</summary>
     public static ReferenceExpression Create(in ExpressionInterpolatedStringHandler handler) => new(handler.Parts);
@@ -35,8 +40,11 @@ public sealed class ReferenceExpression : IExpressionValue
     /// <summary>An expression of one value, taken as it is (a parameter stays <c>{name.value}</c>).</summary>
     internal static ReferenceExpression Of(IExpressionValue value) => new([value]);
 
+    /// <summary>A literal that must never be shown, such as a configured connection string with its key.</summary>
+    internal static ReferenceExpression Secret(string value) => new([value], secret: true);
+
     /// <summary>True when a secret parameter is part of the value, so it must never be shown.</summary>
-    public bool IsSecret => _parts.Any(p => p is ParameterResource { Secret: true } or ReferenceExpression { IsSecret: true } or ConnectionStringReference { IsSecret: true });
+    public bool IsSecret => _secret || _parts.Any(p => p is ParameterResource { Secret: true } or ReferenceExpression { IsSecret: true } or ConnectionStringReference { IsSecret: true });
 
     /// <inheritdoc />
     public string ValueExpression => string.Concat(_parts.Select(p => p as string ?? ((IExpressionValue)p).ValueExpression));

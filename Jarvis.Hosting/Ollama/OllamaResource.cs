@@ -14,29 +14,29 @@ public sealed class OllamaResource(string name) : ContainerResource(name, "docke
     /// <summary>Where run mode looks for a running Ollama server when no container can run (<c>AppHost:LocalOllamaUrl</c>).</summary>
     internal const string DefaultLocalServer = "http://localhost:11434";
 
-    private string? _existing;
+    private ReferenceExpression? _existing;
 
     /// <summary>The models pulled once the server is healthy.</summary>
     public List<OllamaModelResource> Models { get; } = [];
 
     /// <inheritdoc />
-    public ReferenceExpression ConnectionStringExpression => _existing is not null
-        ? ReferenceExpression.Create($"{_existing}")
-        : ReferenceExpression.Create($"Endpoint={new EndpointReference(this, HttpEndpointName).Property(EndpointProperty.Url)}");
+    public ReferenceExpression ConnectionStringExpression => _existing
+        ?? ReferenceExpression.Create($"Endpoint={new EndpointReference(this, HttpEndpointName).Property(EndpointProperty.Url)}");
 
     /// <summary>Uses <c>ConnectionStrings:NAME</c> when configured, else a server already answering on localhost:11434.</summary>
     public override async ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
         if (configuration.GetConnectionString(Name) is { } configured)
         {
-            _existing = configured;
+            // A configured connection string may carry credentials, so it is never shown.
+            _existing = ReferenceExpression.Secret(configured);
             return $"ConnectionStrings:{Name}";
         }
 
         var local = new Uri(configuration["AppHost:LocalOllamaUrl"] ?? DefaultLocalServer).GetLeftPart(UriPartial.Authority);
         if (await AnswersAsync(new Uri(local), cancellationToken))
         {
-            _existing = $"Endpoint={local}";
+            _existing = ReferenceExpression.Create($"Endpoint={local}");
             return $"the Ollama server at {local}";
         }
 

@@ -20,19 +20,21 @@ public sealed class QdrantServerResource(string name, ParameterResource apiKey) 
 
     /// <inheritdoc />
     public ReferenceExpression ConnectionStringExpression => _existing is not null
-        ? ReferenceExpression.Create($"{_existing}")
+        ? ReferenceExpression.Secret(_existing)
         : ReferenceExpression.Create($"Endpoint={new EndpointReference(this, GrpcEndpointName).Property(EndpointProperty.Url)};Key={ApiKeyParameter}");
 
     /// <summary>The connection string of the REST endpoint (port 6333).</summary>
     public ReferenceExpression HttpConnectionStringExpression => _existingHttp is not null
-        ? ReferenceExpression.Create($"{_existingHttp}")
+        ? ReferenceExpression.Secret(_existingHttp)
         : ReferenceExpression.Create($"Endpoint={new EndpointReference(this, HttpEndpointName).Property(EndpointProperty.Url)};Key={ApiKeyParameter}");
 
-    /// <summary>Uses <c>ConnectionStrings:NAME</c> (and <c>ConnectionStrings:NAME_http</c>, else the same) when configured.</summary>
+    /// <summary>Uses <c>ConnectionStrings:NAME</c> and <c>ConnectionStrings:NAME_http</c> when either is configured.</summary>
     public override ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
-        _existing = configuration.GetConnectionString(Name);
-        _existingHttp = configuration.GetConnectionString($"{Name}_{HttpEndpointName}") ?? _existing;
-        return ValueTask.FromResult(_existing is null && _existingHttp is null ? null : $"ConnectionStrings:{Name}");
+        // Either one alone is enough: each stands in for the other.
+        var http = configuration.GetConnectionString($"{Name}_{HttpEndpointName}");
+        _existing = configuration.GetConnectionString(Name) ?? http;
+        _existingHttp = http ?? _existing;
+        return ValueTask.FromResult(_existing is null ? null : $"ConnectionStrings:{Name}");
     }
 }
