@@ -30,10 +30,12 @@ public sealed class ContainerRuntime(IConfiguration configuration, IOptions<Orch
     }
 
     /// <summary>
-    /// Starts a container in the background and returns its name. Environment values travel in the CLI's environment
-    /// (<c>-e NAME</c>), so secrets never appear on a command line.
+    /// Starts a container in the background and returns its name. Secret values travel in the CLI's environment
+    /// (<c>--env NAME</c>), so they never appear on a command line; the others are passed as <c>--env NAME=VALUE</c>, so
+    /// they cannot change how the CLI itself runs (a container's <c>PATH</c>, say). If the run fails or is cancelled
+    /// (Ctrl+C during a long image pull), whatever it created is removed.
     /// </summary>
-    public async Task<string> RunAsync(ContainerResource container, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    public async Task<string> RunAsync(ContainerResource container, IReadOnlyDictionary<string, string> environment, IReadOnlySet<string> secretNames, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var cli = Engine;
         var name = $"{container.Name}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -44,9 +46,9 @@ public sealed class ContainerRuntime(IConfiguration configuration, IOptions<Orch
             run.AddRange(["--publish", $"127.0.0.1:{allocated.Port}:{allocated.TargetPort}"]);
         }
 
-        foreach (var variable in environment.Keys)
+        foreach (var (variable, value) in environment)
         {
-            run.AddRange(["--env", variable]);
+            run.AddRange(["--env", secretNames.Contains(variable) ? variable : $"{variable}={value}"]);
         }
 
         foreach (var mount in container.Mounts)
@@ -57,9 +59,23 @@ public sealed class ContainerRuntime(IConfiguration configuration, IOptions<Orch
         run.Add(container.ImageReference);
         run.AddRange(args);
 
-        var (exitCode, output) = await ExecuteAsync(cli, run, environment, cancellationToken);
+        var secrets = environment.Where(e => secretNames.Contains(e.Key)).ToDictionary();
+        int exitCode;
+        string output;
+        try
+        {
+            (exitCode, output) = await ExecuteAsync(cli, run, secrets, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await ExecuteAsync(cli, ["rm", "--force", name], null, CancellationToken.None);
+            throw;
+        }
+
         if (exitCode != 0)
         {
+            // A failed run can leave a created container behind (a port already taken, say).
+            await ExecuteAsync(cli, ["rm", "--force", name], null, CancellationToken.None);
             throw new DistributedApplicationException($"'{cli} run' failed with exit code {exitCode}: {output.Trim()}");
         }
 
@@ -146,9 +162,19 @@ public sealed class ContainerRuntime(IConfiguration configuration, IOptions<Orch
         }
 
         using var process = Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // A cancelled `run` must not go on to create a container nobody will remove.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         var (output, errors) = (await stdout, await stderr);
         return (process.ExitCode, process.ExitCode == 0 || errors.Trim().Length == 0 ? output : errors);
     }

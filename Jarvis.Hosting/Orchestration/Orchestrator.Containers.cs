@@ -72,7 +72,8 @@ public sealed partial class Orchestrator
     private async Task StartContainerAsync(ResourceRun run, ContainerResource container, CancellationToken cancellationToken)
     {
         var (environment, snapshot) = await BuildEnvironmentAsync(container, cancellationToken);
-        var name = await containers.RunAsync(container, environment, [.. container.Args.Select(a => a.ToString()!)], cancellationToken);
+        var secretNames = snapshot.Where(v => v.IsSecret).Select(v => v.Name).ToHashSet();
+        var name = await containers.RunAsync(container, environment, secretNames, [.. container.Args.Select(a => a.ToString()!)], cancellationToken);
         run.ContainerName = name;
         run.Helpers.Add(await containers.StartWatchdogAsync(name));
 
@@ -115,7 +116,20 @@ public sealed partial class Orchestrator
         }
         while (state is { Status: "running" or "created" or "restarting" });
 
+        // It ended on its own: remove it now (its logs are captured) and disarm its watchdog and log follower.
         run.ContainerName = null;
+        if (state is not null)
+        {
+            await containers.RemoveAsync(name, TimeSpan.Zero);
+        }
+
+        foreach (var helper in run.Helpers)
+        {
+            helper.Kill();
+            helper.Dispose();
+        }
+
+        run.Helpers.Clear();
         var exitCode = state?.ExitCode ?? -1;
         notifications.PublishUpdate(run.Resource.Name, s => s with
         {
