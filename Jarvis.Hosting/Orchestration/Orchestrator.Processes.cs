@@ -5,6 +5,8 @@ namespace Jarvis.Hosting.Orchestration;
 
 public sealed partial class Orchestrator
 {
+    private static readonly TimeSpan s_uncheckedStartupGrace = TimeSpan.FromMilliseconds(500);
+
     private static readonly string[] s_appHostSettingPrefixes =
         ["Parameters__", "ConnectionStrings__", "AppHost__", "services__", "OTEL_", "ASPIRE_", "DOTNET_DASHBOARD_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Logging__"];
 
@@ -63,7 +65,26 @@ public sealed partial class Orchestrator
 
         // Watched only now, so an immediate exit is published after Running, not overwritten by it.
         run.Exited = WatchProcessAsync(run, process);
-        _ = health.MonitorAsync(resource, run.Lifetime!.Token);
+        _ = MonitorHealthAsync(run, run.Lifetime!.Token);
+    }
+
+    /// <summary>
+    /// Health of a process. One without health checks counts as healthy once it has stayed up for a moment: otherwise a
+    /// process that crashes at start would be healthy for an instant and release what waits for it.
+    /// </summary>
+    private async Task MonitorHealthAsync(ResourceRun run, CancellationToken lifetime)
+    {
+        if (run.Resource.HealthChecks.Count == 0)
+        {
+            var exited = run.Exited;
+            await Task.WhenAny(exited, Task.Delay(s_uncheckedStartupGrace, timeProvider, lifetime));
+            if (exited.IsCompleted || lifetime.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
+        await health.MonitorAsync(run.Resource, lifetime);
     }
 
     private async Task WatchProcessAsync(ResourceRun run, Process process)
