@@ -96,6 +96,7 @@ public sealed partial class AppHostProcessTests
             start.Environment["AppHost__RandomizePorts"] = "true";
             start.Environment["AppHost__PersistGeneratedParameters"] = "false";
             start.Environment["AppHost__LocalOllamaUrl"] = "http://127.0.0.1:1";
+            start.Environment["AppHost__ContainerRuntime"] = AppHostFixture.NoContainerEngine;
             start.Environment["Parameters__jarvis-api-key"] = "x";
             start.Environment["Parameters__qdrant-Key"] = "y";
 

@@ -43,6 +43,9 @@ public abstract class AppHostFixture : IAsyncLifetime
 {
     public static readonly string[] Services = ["api", "memory", "voice"];
 
+    /// <summary>A container CLI that does not exist, so Qdrant and Ollama cannot run (as on CI) on any machine.</summary>
+    public const string NoContainerEngine = "jarvis-tests-no-container-engine";
+
     private ResourceEventRecorder? _recorder;
 
     public DistributedApplication App { get; private set; } = null!;
@@ -63,8 +66,9 @@ public abstract class AppHostFixture : IAsyncLifetime
         await BeforeBootAsync(timeout.Token);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Jarvis_AppHost>(timeout.Token);
 
-        // No real Ollama is probed on the machine running the tests.
+        // The same stack on every machine: no real Ollama is probed, and no container engine is used even where one runs.
         builder.Configuration["AppHost:LocalOllamaUrl"] = "http://127.0.0.1:1";
+        builder.Configuration["AppHost:ContainerRuntime"] = NoContainerEngine;
         Configure(builder);
         App = await builder.BuildAsync(timeout.Token);
 
@@ -181,34 +185,5 @@ public sealed class BareStackFixture : AppHostFixture
 {
     protected override void Configure(DistributedApplicationTestingBuilder builder)
     {
-    }
-}
-
-/// <summary>Whether a container engine answers here; the tests of what runs without one skip when one does.</summary>
-public static class ContainerEngine
-{
-    private static readonly Lazy<bool> s_answers = new(() => new[] { "docker", "podman" }.Any(Answers));
-
-    public static bool IsAvailable => s_answers.Value;
-
-    private static bool Answers(string cli)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(cli, "info") { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            _ = process.StandardOutput.ReadToEndAsync();
-            _ = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(15)))
-            {
-                process.Kill(entireProcessTree: true);
-                return false;
-            }
-
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
     }
 }
