@@ -4,7 +4,7 @@ using Jarvis.Tests.Infrastructure;
 namespace Jarvis.Tests.Hosting;
 
 /// <summary>
-/// Validates manifests against Aspire's manifest schema, <c>shared/specs/aspire-manifest.schema.json</c> (JSON Schema
+/// Validates manifests against Aspire's manifest schema, <c>Schemas/aspire-manifest.schema.json</c> (JSON Schema
 /// draft-07). JsonSchema.Net cannot be restored from the package source (its dependency JsonPointer.Net is not there),
 /// so this implements the draft-07 keywords that schema uses and throws on any other keyword instead of ignoring it.
 /// </summary>
@@ -20,8 +20,8 @@ internal sealed class ManifestSchemaValidator(JsonElement schema)
 
     private readonly JsonElement _root = schema;
 
-    /// <summary>The schema beside the repository, in the shared folder every machine has.</summary>
-    public static string SchemaPath => Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "specs", "aspire-manifest.schema.json"));
+    /// <summary>Aspire's published manifest schema (json.schemastore.org/aspire-8.0.json), kept with the tests.</summary>
+    public static string SchemaPath => Path.Combine(RepositoryPaths.Root, "Jarvis.Tests", "Hosting", "Schemas", "aspire-manifest.schema.json");
 
     /// <summary>The validator of Aspire's manifest schema.</summary>
     public static ManifestSchemaValidator Aspire => LazyAspire.Value;
