@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using Jarvis.Hosting.ApplicationModel;
+using Jarvis.Hosting.Dashboard;
 using Jarvis.Hosting.Orchestration;
 using Jarvis.Hosting.Publishing;
 using Microsoft.Extensions.Configuration;
@@ -134,6 +135,9 @@ public sealed class DistributedApplicationBuilder
         services.AddSingleton<Orchestrator>();
         services.AddSingleton<ResourceCommandService>();
         services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
+        services.AddOptions<DashboardOptions>().Bind(Configuration.GetSection("Dashboard")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DashboardServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DashboardServer>());
         services.AddHostedService<ConsoleStatusWriter>();
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Jarvis.Hosting.ApplicationModel;
+using Jarvis.Hosting.Dashboard;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ internal sealed class ConsoleStatusWriter(
     ResourceNotificationService notifications,
     DistributedApplicationModel model,
     IOptions<OrchestratorOptions> options,
+    DashboardServer dashboard,
     TimeProvider timeProvider) : BackgroundService
 {
     private static readonly TimeSpan s_settleDelay = TimeSpan.FromMilliseconds(300);
@@ -87,7 +89,13 @@ internal sealed class ConsoleStatusWriter(
             }
         }
 
-        table.AppendLine().AppendLine("Press Ctrl+C to stop.");
+        table.AppendLine();
+        if (dashboard.LoginUrl is { } login)
+        {
+            table.AppendLine(CultureInfo.InvariantCulture, $"Dashboard: {login}");
+        }
+
+        table.AppendLine("Press Ctrl+C to stop.");
         return table.ToString();
     }
 }

@@ -23,7 +23,7 @@ public sealed class ResourceLoggerService(IOptions<OrchestratorOptions> options,
     /// <summary>Appends a line of a resource's output (or of what the app host says about it).</summary>
     public void Write(string resourceName, string line, bool isError = false)
     {
-        Log(resourceName).Add(new LogLine(timeProvider.GetUtcNow(), line, isError));
+        Log(resourceName).Add(timeProvider.GetUtcNow(), line, isError);
         if (options.Value.Verbose)
         {
             Console.WriteLine($"[{resourceName}] {line}");
@@ -37,11 +37,13 @@ public sealed class ResourceLoggerService(IOptions<OrchestratorOptions> options,
         private readonly Queue<LogLine> _lines = new();
         private readonly List<Channel<LogLine>> _watchers = [];
         private readonly Lock _lock = new();
+        private long _sequence;
 
-        public void Add(LogLine line)
+        public void Add(DateTimeOffset timestamp, string text, bool isError)
         {
             lock (_lock)
             {
+                var line = new LogLine(++_sequence, timestamp, text, isError);
                 if (_lines.Count == capacity)
                 {
                     _lines.Dequeue();
@@ -94,5 +96,5 @@ public sealed class ResourceLoggerService(IOptions<OrchestratorOptions> options,
     }
 }
 
-/// <summary>One line of a resource's console output.</summary>
-public sealed record LogLine(DateTimeOffset Timestamp, string Text, bool IsError);
+/// <summary>One line of a resource's console output; <see cref="Sequence"/> counts from 1 per resource.</summary>
+public sealed record LogLine(long Sequence, DateTimeOffset Timestamp, string Text, bool IsError);

@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Jarvis.Hosting.Orchestration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Jarvis.Hosting.Dashboard;
+
+/// <summary>
+/// The dashboard's web server, hosted in the app host: a login by browser token (<c>/login?t=…</c> sets a cookie,
+/// everything else needs it), the resources with their state, health and URLs and start, stop and restart buttons,
+/// and each resource's console output.
+/// </summary>
+public sealed partial class DashboardServer(
+    IOptions<DashboardOptions> options,
+    IOptions<OrchestratorOptions> orchestratorOptions,
+    ResourceNotificationService notifications,
+    ResourceLoggerService logs,
+    ResourceCommandService commands,
+    ILogger<DashboardServer> logger) : IHostedService, IAsyncDisposable
+{
+    internal const string CookieName = "jarvis-dashboard";
+
+    private readonly string _token = options.Value.BrowserToken ?? RandomNumberGenerator.GetHexString(32, lowercase: true);
+    private WebApplication? _app;
+
+    /// <summary>The URL that logs a browser in; printed on the app host's console. Null when the dashboard is off.</summary>
+    public Uri? LoginUrl { get; private set; }
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        var url = options.Value.Url;
+        if (orchestratorOptions.Value.RandomizePorts)
+        {
+            url = new UriBuilder(url) { Port = EndpointAllocator.FreePort() }.Uri;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(notifications).AddSingleton(logs).AddSingleton(commands);
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        _app = builder.Build();
+        _app.Use(RequireLoginAsync);
+        _app.MapDashboard();
+        try
+        {
+            await _app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // The resources matter more than their dashboard: say why there is none and go on.
+            LogNotStarted(logger, url, e.Message);
+            await _app.DisposeAsync();
+            _app = null;
+            return;
+        }
+
+        LoginUrl = new Uri(url, $"/login?t={_token}");
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    private async Task RequireLoginAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.Path == "/login")
+        {
+            if (!IsToken(context.Request.Query["t"]))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.Response.WriteAsync("Wrong or missing token: open the login URL the app host printed.");
+                return;
+            }
+
+            context.Response.Cookies.Append(CookieName, _token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+            context.Response.Redirect("/");
+            return;
+        }
+
+        if (!IsToken(context.Request.Cookies[CookieName]))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            await context.Response.WriteAsync("Log in with the URL the app host printed: http://…/login?t=<token>.");
+            return;
+        }
+
+        await next(context);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The dashboard could not listen on {Url} ({Reason}); set Dashboard:Url to another port.")]
+    private static partial void LogNotStarted(ILogger logger, Uri url, string reason);
+
+    private bool IsToken(string? candidate) =>
+        candidate is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), Encoding.UTF8.GetBytes(_token));
+}
