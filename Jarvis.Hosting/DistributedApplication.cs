@@ -1,6 +1,7 @@
 using Jarvis.Hosting.Orchestration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Jarvis.Hosting;
 
@@ -36,14 +37,14 @@ public sealed class DistributedApplication : IHost, IAsyncDisposable
         {
             _host.Run();
         }
-        catch (DistributedApplicationException e)
+        catch (Exception e) when (e is DistributedApplicationException or OptionsValidationException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             Environment.ExitCode = 1;
         }
     }
 
-    /// <inheritdoc cref="IHost.StartAsync" />
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled or the application stops itself (publish mode).</summary>
     public Task RunAsync(CancellationToken cancellationToken = default) => _host.RunAsync(cancellationToken);
 
     /// <summary>Starts the resources; returns once they are launching (wait for health through <see cref="ResourceNotifications"/>).</summary>
@@ -69,6 +70,3 @@ public sealed class DistributedApplication : IHost, IAsyncDisposable
     /// <inheritdoc />
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
-
-/// <summary>An error in the application's composition or its start, with a message meant for the person running it.</summary>
-public sealed class DistributedApplicationException(string message, Exception? inner = null) : Exception(message, inner);

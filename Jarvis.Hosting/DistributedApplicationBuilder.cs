@@ -111,6 +111,8 @@ public sealed class DistributedApplicationBuilder
             .AddConsoleFormatter<AppHostConsoleFormatter, ConsoleFormatterOptions>()
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("Microsoft", LogLevel.Warning)
+            // A failed start is printed once, as one line, by DistributedApplication.Run: not again with a stack trace.
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)
             .AddFilter("System.Net.Http", LogLevel.Warning));
         services.AddSingleton(ExecutionContext);
         services.AddSingleton(TimeProvider.System);
@@ -141,18 +143,3 @@ public sealed class DistributedApplicationBuilder
         services.AddHostedService<ConsoleStatusWriter>();
     }
 }
-
-/// <summary>The declared resources, as the run and publish services see them.</summary>
-public sealed class DistributedApplicationModel(IReadOnlyList<Resource> resources)
-{
-    /// <summary>The resources in declaration order.</summary>
-    public IReadOnlyList<Resource> Resources { get; } = resources;
-
-    /// <summary>The resource with this name, or an error naming it.</summary>
-    public Resource Find(string name) =>
-        Resources.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"No resource named '{name}'. Resources: {string.Join(", ", Resources.Select(r => r.Name))}.", nameof(name));
-}
-
-/// <summary>The app host assembly and project directory.</summary>
-public sealed record AppHostInfo(Assembly Assembly, string ProjectDirectory);

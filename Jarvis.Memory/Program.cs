@@ -1,7 +1,15 @@
+using Jarvis.Memory;
+using Jarvis.Memory.Conversations;
+using Jarvis.Memory.Memories;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddMemoryStore();
+builder.AddEmbeddings();
+builder.AddMemories();
 builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
@@ -9,5 +17,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapMemoryApi();
+app.MapConversationApi();
 
 app.Run();

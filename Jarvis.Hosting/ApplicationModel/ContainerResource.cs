@@ -30,10 +30,11 @@ public class ContainerResource(string name, string image, string tag) : Resource
     public List<ContainerMount> Mounts { get; } = [];
 
     /// <summary>
-    /// Run mode, when no container can run: an existing instance to use instead (a configured connection string, a
-    /// server already listening), described for the console; null when there is none.
+    /// Run mode: an existing instance to use instead of a container (a configured connection string; without a container
+    /// engine, also a server already listening), described for the console; null when there is none.
     /// </summary>
-    public virtual ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+    public virtual ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, bool containerEngineAvailable, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<string?>(null);
 
     /// <summary>What the application loses when this container cannot run, said once on the console.</summary>
     public string? UnavailableImpact { get; set; }

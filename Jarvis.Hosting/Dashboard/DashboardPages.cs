@@ -40,7 +40,7 @@ internal static class DashboardPages
         <script>
           const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
           async function command(name, command) {
-            const response = await fetch(`/api/resources/${encodeURIComponent(name)}/commands/${command}`, { method: "POST" });
+            const response = await fetch(`/api/resources/${encodeURIComponent(name)}/commands/${command}`, { method: "POST", headers: { "X-Dashboard-Command": "1" } });
             if (!response.ok) { alert((await response.json()).detail); }
             refresh();
           }
@@ -55,9 +55,13 @@ internal static class DashboardPages
                 <td>${r.startedAt ? new Date(r.startedAt).toLocaleTimeString() : ""}</td>
                 <td>${r.urls.map(u => `<a href="${esc(u)}">${esc(u)}</a>`).join("<br>")}</td>
                 <td>${r.resourceType === "Parameter" ? "" : ["start", "stop", "restart"].map(c =>
-                  `<button onclick="command('${esc(r.name)}', 'resource-${c}')">${c}</button>`).join("")}</td>
+                  `<button data-name="${esc(r.name)}" data-command="resource-${c}">${c}</button>`).join("")}</td>
               </tr>`).join("");
           }
+          document.getElementById("resources").addEventListener("click", e => {
+            const button = e.target.closest("button");
+            if (button) { command(button.dataset.name, button.dataset.command); }
+          });
           refresh();
           setInterval(refresh, 1000);
         </script>

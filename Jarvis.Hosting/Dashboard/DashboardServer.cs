@@ -26,6 +26,7 @@ public sealed partial class DashboardServer(
     ILogger<DashboardServer> logger) : IHostedService, IAsyncDisposable
 {
     internal const string CookieName = "jarvis-dashboard";
+    internal const string CommandHeader = "X-Dashboard-Command";
 
     private readonly string _token = options.Value.BrowserToken ?? RandomNumberGenerator.GetHexString(32, lowercase: true);
     private WebApplication? _app;
@@ -109,6 +110,15 @@ public sealed partial class DashboardServer(
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             await context.Response.WriteAsync("Log in with the URL the app host printed: http://…/login?t=<token>.");
+            return;
+        }
+
+        // The cookie is sent by any page on localhost, whatever its port: a command must come from the dashboard's own
+        // script, which sends this header; a cross-origin page cannot without a CORS preflight, which is never granted.
+        if (HttpMethods.IsPost(context.Request.Method) && context.Request.Headers[CommandHeader] != "1")
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync($"Commands need the {CommandHeader}: 1 header the dashboard page sends.");
             return;
         }
 

@@ -23,8 +23,8 @@ public sealed class OllamaResource(string name) : ContainerResource(name, "docke
     public ReferenceExpression ConnectionStringExpression => _existing
         ?? ReferenceExpression.Create($"Endpoint={new EndpointReference(this, HttpEndpointName).Property(EndpointProperty.Url)}");
 
-    /// <summary>Uses <c>ConnectionStrings:NAME</c> when configured, else a server already answering on localhost:11434.</summary>
-    public override async ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    /// <summary>Uses <c>ConnectionStrings:NAME</c> when configured, else, without a container engine, a server already answering on localhost:11434.</summary>
+    public override async ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, bool containerEngineAvailable, CancellationToken cancellationToken)
     {
         if (configuration.GetConnectionString(Name) is { } configured)
         {
@@ -33,8 +33,9 @@ public sealed class OllamaResource(string name) : ContainerResource(name, "docke
             return $"ConnectionStrings:{Name}";
         }
 
+        // A local server stands in only for a container that cannot run: with an engine, the app host runs its own.
         var local = new Uri(configuration["AppHost:LocalOllamaUrl"] ?? DefaultLocalServer).GetLeftPart(UriPartial.Authority);
-        if (await AnswersAsync(new Uri(local), cancellationToken))
+        if (!containerEngineAvailable && await AnswersAsync(new Uri(local), cancellationToken))
         {
             _existing = ReferenceExpression.Create($"Endpoint={local}");
             return $"the Ollama server at {local}";

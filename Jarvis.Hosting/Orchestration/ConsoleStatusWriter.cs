@@ -9,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Jarvis.Hosting.Orchestration;
 
 /// <summary>
-/// The app host's console: a compact table of every resource (state, health, URL), printed whenever the application
-/// settles (nothing waiting or starting) into a state it has not shown yet, so a crash or recovery shows up too.
+/// The app host's console: the dashboard's login URL at once, then a compact table of every resource (state, health,
+/// URL), printed whenever the application settles (nothing waiting or starting) into a state it has not shown yet, so a
+/// crash or recovery shows up too, and every 10 s while something takes long (a first image pull).
 /// </summary>
 internal sealed class ConsoleStatusWriter(
     ResourceNotificationService notifications,
@@ -20,6 +21,7 @@ internal sealed class ConsoleStatusWriter(
     TimeProvider timeProvider) : BackgroundService
 {
     private static readonly TimeSpan s_settleDelay = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan s_unsettledInterval = TimeSpan.FromSeconds(10);
 
     // A service just started answers its first health checks before it listens: that is starting, not unhealthy.
     private static readonly TimeSpan s_startupGrace = TimeSpan.FromSeconds(20);
@@ -31,7 +33,13 @@ internal sealed class ConsoleStatusWriter(
             return;
         }
 
+        if (dashboard.LoginUrl is { } login)
+        {
+            Console.WriteLine($"Dashboard: {login}");
+        }
+
         var shown = "";
+        var shownAt = timeProvider.GetUtcNow();
         using var changed = new SemaphoreSlim(0);
         _ = Task.Run(async () =>
         {
@@ -45,17 +53,20 @@ internal sealed class ConsoleStatusWriter(
         {
             while (true)
             {
-                await changed.WaitAsync(stoppingToken);
-                await Task.Delay(s_settleDelay, stoppingToken);
+                // A change, or a while without one (a long image pull): then show where things stand anyway.
+                await changed.WaitAsync(s_unsettledInterval, stoppingToken);
+                await Task.Delay(s_settleDelay, timeProvider, stoppingToken);
                 while (changed.CurrentCount > 0)
                 {
                     await changed.WaitAsync(stoppingToken);
                 }
 
+                var now = timeProvider.GetUtcNow();
                 var table = Render();
-                if (table is not null && table != shown)
+                if (table != shown && (IsSettled(now) || now - shownAt >= s_unsettledInterval))
                 {
                     shown = table;
+                    shownAt = now;
                     Console.Write(table);
                 }
             }
@@ -65,17 +76,16 @@ internal sealed class ConsoleStatusWriter(
         }
     }
 
-    /// <summary>The table, or null while something is still waiting, starting or not yet healthy after its start.</summary>
-    private string? Render()
+    /// <summary>True when nothing is waiting, starting, or not yet healthy just after its start.</summary>
+    private bool IsSettled(DateTimeOffset now) => !model.Resources.Where(r => r is not ParameterResource)
+        .Select(r => notifications.GetSnapshot(r.Name)!)
+        .Any(s => s.State is KnownResourceStates.NotStarted or KnownResourceStates.Waiting or KnownResourceStates.Starting
+            || (s.State == KnownResourceStates.Running && (s.HealthStatus is null || (s.HealthStatus != HealthStatus.Healthy && now - s.StartedAt < s_startupGrace))));
+
+    /// <summary>The table: every resource's state, health and URLs, then the dashboard's login URL.</summary>
+    private string Render()
     {
         var snapshots = model.Resources.Where(r => r is not ParameterResource).Select(r => notifications.GetSnapshot(r.Name)!).ToList();
-        var now = timeProvider.GetUtcNow();
-        if (snapshots.Any(s => s.State is KnownResourceStates.NotStarted or KnownResourceStates.Waiting or KnownResourceStates.Starting
-            || (s.State == KnownResourceStates.Running && (s.HealthStatus is null || (s.HealthStatus != HealthStatus.Healthy && now - s.StartedAt < s_startupGrace)))))
-        {
-            return null;
-        }
-
         var nameWidth = Math.Max(10, snapshots.Max(s => s.Name.Length) + 2);
         var table = new StringBuilder().AppendLine();
         table.AppendLine(CultureInfo.InvariantCulture, $"  {"RESOURCE".PadRight(nameWidth)}{"STATE",-18}{"HEALTH",-11}URL");

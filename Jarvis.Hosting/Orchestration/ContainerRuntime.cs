@@ -29,16 +29,25 @@ public sealed class ContainerRuntime(IConfiguration configuration, IOptions<Orch
         return cli is null ? problem : null;
     }
 
+    /// <summary>The status <see cref="InspectAsync"/> reports when the engine did not answer: try again later.</summary>
+    public const string UnknownStatus = "unknown";
+
+    /// <summary>A new container name for the resource: <c>NAME-8hex</c>.</summary>
+    public static string NewName(ContainerResource container)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        return $"{container.Name}-{Guid.NewGuid().ToString("N")[..8]}";
+    }
+
     /// <summary>
-    /// Starts a container in the background and returns its name. Secret values travel in the CLI's environment
+    /// Starts a container named <paramref name="name"/> in the background. Secret values travel in the CLI's environment
     /// (<c>--env NAME</c>), so they never appear on a command line; the others are passed as <c>--env NAME=VALUE</c>, so
     /// they cannot change how the CLI itself runs (a container's <c>PATH</c>, say). If the run fails or is cancelled
     /// (Ctrl+C during a long image pull), whatever it created is removed.
     /// </summary>
-    public async Task<string> RunAsync(ContainerResource container, IReadOnlyDictionary<string, string> environment, IReadOnlySet<string> secretNames, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    public async Task RunAsync(ContainerResource container, string name, IReadOnlyDictionary<string, string> environment, IReadOnlySet<string> secretNames, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var cli = Engine;
-        var name = $"{container.Name}-{Guid.NewGuid().ToString("N")[..8]}";
         var run = new List<string> { "run", "--detach", "--name", name, "--label", $"{Label}={Environment.ProcessId}" };
         foreach (var endpoint in container.Endpoints)
         {
@@ -78,22 +87,23 @@ public sealed class ContainerRuntime(IConfiguration configuration, IOptions<Orch
             await ExecuteAsync(cli, ["rm", "--force", name], null, CancellationToken.None);
             throw new DistributedApplicationException($"'{cli} run' failed with exit code {exitCode}: {output.Trim()}");
         }
-
-        return name;
     }
 
-    /// <summary>The container's status (<c>running</c>, <c>exited</c>…) and exit code, or null when it no longer exists.</summary>
+    /// <summary>
+    /// The container's status (<c>running</c>, <c>exited</c>…) and exit code; null only when the engine says there is no
+    /// such container, <see cref="UnknownStatus"/> when it did not answer (a daemon hiccup is not an exit).
+    /// </summary>
     public async Task<(string Status, int ExitCode)?> InspectAsync(string name, CancellationToken cancellationToken)
     {
         var (exitCode, output) = await ExecuteAsync(Engine, ["inspect", name], null, cancellationToken);
         if (exitCode != 0)
         {
-            return null;
+            return output.Contains("No such", StringComparison.OrdinalIgnoreCase) ? null : (UnknownStatus, 0);
         }
 
         using var document = JsonDocument.Parse(output);
         var state = document.RootElement[0].GetProperty("State");
-        return (state.GetProperty("Status").GetString() ?? "unknown", state.GetProperty("ExitCode").GetInt32());
+        return (state.GetProperty("Status").GetString() ?? UnknownStatus, state.GetProperty("ExitCode").GetInt32());
     }
 
     /// <summary>Follows the container's output (<c>logs --follow</c>); the process ends with the container.</summary>
@@ -136,7 +146,9 @@ public sealed class ContainerRuntime(IConfiguration configuration, IOptions<Orch
         {
             try
             {
-                var (exitCode, output) = await ExecuteAsync(cli, ["info"], null, CancellationToken.None);
+                // A hung daemon (or an unreachable remote context) must not hold the start up.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                var (exitCode, output) = await ExecuteAsync(cli, ["info"], null, timeout.Token);
                 if (exitCode == 0)
                 {
                     return (cli, "");
@@ -147,6 +159,10 @@ public sealed class ContainerRuntime(IConfiguration configuration, IOptions<Orch
             catch (System.ComponentModel.Win32Exception)
             {
                 problems.Add($"'{cli}' is not installed");
+            }
+            catch (OperationCanceledException)
+            {
+                problems.Add($"'{cli} info' did not answer within 10 s");
             }
         }
 

@@ -7,8 +7,8 @@ namespace Jarvis.Hosting.Orchestration;
 public sealed partial class Orchestrator
 {
     /// <summary>
-    /// Decides, once, how each container resource runs: an existing instance when one is configured or answering, a
-    /// container when an engine answers, or not at all, which is said plainly once.
+    /// Decides, once, how each container resource runs: an existing instance when one is configured (or, without an
+    /// engine, answering locally), a container when an engine answers, or not at all, which is said plainly once.
     /// </summary>
     private async Task PrepareContainersAsync(CancellationToken cancellationToken)
     {
@@ -18,11 +18,11 @@ public sealed partial class Orchestrator
             return;
         }
 
+        var problem = await containers.DetectAsync();
         var unavailable = new List<ContainerResource>();
-        string? problem = null;
         foreach (var container in containerResources)
         {
-            if (await container.UseExistingInstanceAsync(configuration, cancellationToken) is { } existing)
+            if (await container.UseExistingInstanceAsync(configuration, containerEngineAvailable: problem is null, cancellationToken) is { } existing)
             {
                 _existing.Add(container);
                 notifications.PublishUpdate(container.Name, s => s with
@@ -32,11 +32,8 @@ public sealed partial class Orchestrator
                     HealthStatus = HealthStatus.Healthy,
                 });
                 LogUsingExisting(logger, container.Name, existing);
-                continue;
             }
-
-            problem = await containers.DetectAsync();
-            if (problem is not null)
+            else if (problem is not null)
             {
                 unavailable.Add(container);
             }
@@ -73,9 +70,11 @@ public sealed partial class Orchestrator
     {
         var (environment, snapshot) = await BuildEnvironmentAsync(container, cancellationToken);
         var secretNames = snapshot.Where(v => v.IsSecret).Select(v => v.Name).ToHashSet();
-        var name = await containers.RunAsync(container, environment, secretNames, [.. container.Args.Select(a => a.ToString()!)], cancellationToken);
-        run.ContainerName = name;
+        // The watchdog is armed before the container exists, so an app host killed during `docker run` leaks nothing.
+        var name = ContainerRuntime.NewName(container);
         run.Helpers.Add(await containers.StartWatchdogAsync(name));
+        await containers.RunAsync(container, name, environment, secretNames, [.. container.Args.Select(a => a.ToString()!)], cancellationToken);
+        run.ContainerName = name;
 
         var follower = await containers.FollowLogsAsync(name);
         follower.OutputDataReceived += (_, e) => WriteLine(container.Name, e.Data, isError: false);
@@ -92,19 +91,19 @@ public sealed partial class Orchestrator
             Urls = Urls(container),
             Environment = snapshot,
         });
-        run.Exited = WatchContainerAsync(run, name, run.Lifetime!.Token);
-        _ = health.MonitorAsync(container, run.Lifetime.Token);
+        run.Exited = WatchContainerAsync(run, name, run.Lifetime!);
+        _ = health.MonitorAsync(container, run.Lifetime!.Token);
     }
 
     /// <summary>Polls the container's state until it is gone or no longer running.</summary>
-    private async Task WatchContainerAsync(ResourceRun run, string name, CancellationToken cancellationToken)
+    private async Task WatchContainerAsync(ResourceRun run, string name, CancellationTokenSource lifetime)
     {
         (string Status, int ExitCode)? state;
         do
         {
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), timeProvider, cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), timeProvider, lifetime.Token);
             }
             catch (OperationCanceledException)
             {
@@ -114,22 +113,12 @@ public sealed partial class Orchestrator
 
             state = await containers.InspectAsync(name, CancellationToken.None);
         }
-        while (state is { Status: "running" or "created" or "restarting" });
+        while (state is { Status: "running" or "created" or "restarting" or ContainerRuntime.UnknownStatus });
 
-        // It ended on its own: remove it now (its logs are captured) and disarm its watchdog and log follower.
-        run.ContainerName = null;
-        if (state is not null)
-        {
-            await containers.RemoveAsync(name, TimeSpan.Zero);
-        }
+        await lifetime.CancelAsync();
 
-        foreach (var helper in run.Helpers)
-        {
-            helper.Kill();
-            helper.Dispose();
-        }
-
-        run.Helpers.Clear();
+        // It ended on its own: remove it now (its logs are captured), then disarm its watchdog and log follower.
+        await containers.RemoveAsync(name, TimeSpan.Zero);
         var exitCode = state?.ExitCode ?? -1;
         notifications.PublishUpdate(run.Resource.Name, s => s with
         {
@@ -139,6 +128,16 @@ public sealed partial class Orchestrator
             HealthStatus = null,
             StoppedAt = timeProvider.GetUtcNow(),
         });
+        foreach (var helper in run.Helpers)
+        {
+            helper.Kill();
+            helper.Dispose();
+        }
+
+        run.Helpers.Clear();
+
+        // Cleared last: until the bookkeeping above is done, a stop or restart sees a container and waits for this watcher.
+        run.ContainerName = null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Resource}: using {Existing} instead of a container.")]

@@ -25,23 +25,30 @@ public sealed partial class Orchestrator
                 var connectionString = await modelResource.Parent.ConnectionStringExpression.GetValueAsync(cancellationToken);
                 var server = new DbConnectionStringBuilder { ConnectionString = connectionString };
                 var endpoint = new Uri(server.TryGetValue("Endpoint", out var value) ? value.ToString()! : connectionString!);
-                var client = httpClientFactory.CreateClient(nameof(OllamaModelResource));
-                client.BaseAddress = endpoint;
-                client.Timeout = Timeout.InfiniteTimeSpan;
+                // A pull takes as long as it takes; a health probe must answer promptly.
+                var pullClient = httpClientFactory.CreateClient(nameof(OllamaModelResource));
+                pullClient.BaseAddress = endpoint;
+                pullClient.Timeout = Timeout.InfiniteTimeSpan;
+                var probeClient = httpClientFactory.CreateClient(nameof(OllamaModelResource));
+                probeClient.BaseAddress = endpoint;
+                probeClient.Timeout = TimeSpan.FromSeconds(5);
 
-                notifications.PublishUpdate(name, s => s with { State = $"Checking {modelResource.ModelName}", Urls = [endpoint.ToString()] });
-                if (await MissingModelAsync(client, modelResource.ModelName, cancellationToken) is not null)
+                // The server's address without user info: a configured connection string may carry credentials.
+                var url = $"{endpoint.Scheme}://{endpoint.Host}:{endpoint.Port}";
+                notifications.PublishUpdate(name, s => s with { State = $"Checking {modelResource.ModelName}", Urls = [url] });
+                if (await MissingModelAsync(probeClient, modelResource.ModelName, cancellationToken) is not null)
                 {
-                    await PullAsync(client, modelResource, cancellationToken);
+                    await PullAsync(pullClient, modelResource, cancellationToken);
                 }
 
+                cancellationToken.ThrowIfCancellationRequested();
                 notifications.PublishUpdate(name, s => s with { State = KnownResourceStates.Running, StartedAt = timeProvider.GetUtcNow() });
-                await health.MonitorAsync(name, token => MissingModelAsync(client, modelResource.ModelName, token), cancellationToken);
+                await health.MonitorAsync(name, token => MissingModelAsync(probeClient, modelResource.ModelName, token), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
             }
-            catch (Exception e) when (e is DistributedApplicationException or HttpRequestException or JsonException or ArgumentException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 notifications.PublishUpdate(name, s => s with { State = KnownResourceStates.FailedToStart, StateReason = e.Message });
                 logs.Write(name, $"Cannot provide {modelResource.ModelName}: {e.Message}", isError: true);
@@ -60,7 +67,7 @@ public sealed partial class Orchestrator
                 .Any(m => string.Equals(m.GetProperty("name").GetString(), wanted, StringComparison.OrdinalIgnoreCase));
             return present ? null : $"the server does not have {model}";
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
             return $"GET /api/tags failed: {e.Message}";
         }
@@ -104,7 +111,7 @@ public sealed partial class Orchestrator
             if (root.TryGetProperty("total", out var total) && total.GetInt64() > 0 && root.TryGetProperty("completed", out var completed))
             {
                 var percent = (int)(completed.GetInt64() * 100 / total.GetInt64());
-                if (percent != lastPercent)
+                if (percent != lastPercent && !cancellationToken.IsCancellationRequested)
                 {
                     lastPercent = percent;
                     notifications.PublishUpdate(name, s => s with { State = string.Create(CultureInfo.InvariantCulture, $"Downloading {percent}%") });

@@ -8,7 +8,7 @@ public sealed partial class Orchestrator
     private static readonly TimeSpan s_uncheckedStartupGrace = TimeSpan.FromMilliseconds(500);
 
     private static readonly string[] s_appHostSettingPrefixes =
-        ["Parameters__", "ConnectionStrings__", "AppHost__", "services__", "OTEL_", "ASPIRE_", "DOTNET_DASHBOARD_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Logging__"];
+        ["Parameters__", "ConnectionStrings__", "AppHost__", "Dashboard__", "Publishing__", "services__", "OTEL_", "ASPIRE_", "DOTNET_DASHBOARD_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Logging__"];
 
     private async Task StartProcessAsync(ResourceRun run, string command, IReadOnlyList<string> leadingArgs, string workingDirectory, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ public sealed partial class Orchestrator
         }
 
         var (environment, snapshot) = await BuildEnvironmentAsync(resource, cancellationToken);
-        var startInfo = new ProcessStartInfo(ResolveCommand(command))
+        var startInfo = new ProcessStartInfo(ResolveCommand(command, workingDirectory))
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -64,7 +64,7 @@ public sealed partial class Orchestrator
         });
 
         // Watched only now, so an immediate exit is published after Running, not overwritten by it.
-        run.Exited = WatchProcessAsync(run, process);
+        run.Exited = WatchProcessAsync(run, process, run.Lifetime!);
         _ = MonitorHealthAsync(run, run.Lifetime!.Token);
     }
 
@@ -87,33 +87,34 @@ public sealed partial class Orchestrator
         await health.MonitorAsync(run.Resource, lifetime);
     }
 
-    private async Task WatchProcessAsync(ResourceRun run, Process process)
+    private async Task WatchProcessAsync(ResourceRun run, Process process, CancellationTokenSource lifetime)
     {
         await process.WaitForExitAsync();
         var exitCode = process.ExitCode;
-        run.Process = null;
-        process.Dispose();
-        if (run.Lifetime is { } lifetime)
-        {
-            await lifetime.CancelAsync();
-        }
 
+        // This run's lifetime, not whatever run.Lifetime is by now: it ends this run's health checks.
+        await lifetime.CancelAsync();
         if (run.StopRequested)
         {
             notifications.PublishUpdate(run.Resource.Name, s => s with { ExitCode = exitCode, HealthStatus = null });
-            return;
+        }
+        else
+        {
+            // It ended on its own: a finished job (exit code 0) or a crash, which the waiting dependents need to know.
+            notifications.PublishUpdate(run.Resource.Name, s => s with
+            {
+                State = exitCode == 0 ? KnownResourceStates.Finished : KnownResourceStates.Exited,
+                StateReason = exitCode == 0 ? null : $"exited with code {exitCode}",
+                ExitCode = exitCode,
+                HealthStatus = null,
+                ProcessId = null,
+                StoppedAt = timeProvider.GetUtcNow(),
+            });
         }
 
-        // It ended on its own: a finished job (exit code 0) or a crash, which the waiting dependents need to know.
-        notifications.PublishUpdate(run.Resource.Name, s => s with
-        {
-            State = exitCode == 0 ? KnownResourceStates.Finished : KnownResourceStates.Exited,
-            StateReason = exitCode == 0 ? null : $"exited with code {exitCode}",
-            ExitCode = exitCode,
-            HealthStatus = null,
-            ProcessId = null,
-            StoppedAt = timeProvider.GetUtcNow(),
-        });
+        // Cleared last: until the bookkeeping above is done, a stop or restart sees a process and waits for this watcher.
+        run.Process = null;
+        process.Dispose();
     }
 
     private async Task StopProcessAsync(Process process, ResourceRun run)
@@ -156,18 +157,28 @@ public sealed partial class Orchestrator
     private static List<string> Urls(Resource resource) =>
         resource is IResourceWithEndpoints withEndpoints ? [.. withEndpoints.Endpoints.Where(e => e.Allocated is not null).Select(e => e.Allocated!.Url)] : [];
 
-    /// <summary>The full path of a command found on PATH, so a missing one fails to start with a clear reason.</summary>
-    private static string ResolveCommand(string command)
+    /// <summary>
+    /// The full path of the command: relative to the working directory when it has a '/', else found on PATH, so a
+    /// missing one fails to start with a clear reason.
+    /// </summary>
+    private static string ResolveCommand(string command, string workingDirectory)
     {
         if (command.Contains('/', StringComparison.Ordinal))
         {
-            return File.Exists(command) ? command : throw new DistributedApplicationException($"'{command}' does not exist.");
+            var path = Path.GetFullPath(command, workingDirectory);
+            return File.Exists(path) ? path : throw new DistributedApplicationException($"'{path}' does not exist.");
         }
 
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        var search = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return search.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, command))
             .FirstOrDefault(File.Exists)
             ?? throw new DistributedApplicationException($"'{command}' was not found on PATH.");
     }
+
+    /// <summary>The dotnet host that runs projects: the one running the app host when it is dotnet, else dotnet on PATH.</summary>
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
+        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+        : "dotnet";
 }

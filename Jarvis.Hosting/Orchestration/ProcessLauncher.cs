@@ -6,7 +6,8 @@ namespace Jarvis.Hosting.Orchestration;
 
 /// <summary>
 /// Starts child processes so that none outlives the app host, even one killed with SIGKILL: each child is started
-/// through util-linux's <c>setpriv --pdeathsig TERM</c>, so the kernel sends it SIGTERM when its parent dies.
+/// through util-linux's <c>setpriv --pdeathsig TERM</c>, so the kernel sends it SIGTERM when its parent dies; and in a
+/// session of its own, so only the app host decides when it stops.
 /// </summary>
 /// <remarks>
 /// The kernel ties the parent-death signal to the thread that forked the child, not to the process, and thread-pool
@@ -15,10 +16,12 @@ namespace Jarvis.Hosting.Orchestration;
 public sealed partial class ProcessLauncher : IDisposable
 {
     private const string SetPriv = "/usr/bin/setpriv";
+    private const string SetSid = "/usr/bin/setsid";
     private const int SigTerm = 15;
 
     private readonly BlockingCollection<(ProcessStartInfo StartInfo, bool ParentDeathSignal, TaskCompletionSource<Process> Started)> _queue = [];
     private readonly bool _useParentDeathSignal = OperatingSystem.IsLinux() && File.Exists(SetPriv);
+    private readonly bool _useSetSid = OperatingSystem.IsLinux() && File.Exists(SetSid);
 
     /// <summary>Starts the launcher thread.</summary>
     public ProcessLauncher()
@@ -39,7 +42,18 @@ public sealed partial class ProcessLauncher : IDisposable
     }
 
     /// <summary>Asks a process to stop (SIGTERM); returns false if it is already gone.</summary>
-    public static bool Terminate(Process process) => Kill(process.Id, SigTerm) == 0;
+    public static bool Terminate(Process process)
+    {
+        try
+        {
+            return Kill(process.Id, SigTerm) == 0;
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited and disposed.
+            return false;
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -53,7 +67,7 @@ public sealed partial class ProcessLauncher : IDisposable
         {
             try
             {
-                started.SetResult(Process.Start(parentDeathSignal && _useParentDeathSignal ? WithParentDeathSignal(startInfo) : startInfo)!);
+                started.SetResult(Process.Start(Wrap(startInfo, parentDeathSignal && _useParentDeathSignal))!);
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
@@ -62,14 +76,24 @@ public sealed partial class ProcessLauncher : IDisposable
         }
     }
 
-    private static ProcessStartInfo WithParentDeathSignal(ProcessStartInfo startInfo)
+    /// <summary>
+    /// Runs the command in a session of its own (<c>setsid</c>), so a terminal's Ctrl+C reaches only the app host, which
+    /// then stops the children in dependency order; and with the parent-death signal (<c>setpriv --pdeathsig TERM</c>).
+    /// Both exec in place: the pid is the command's.
+    /// </summary>
+    private ProcessStartInfo Wrap(ProcessStartInfo startInfo, bool parentDeathSignal)
     {
-        // setpriv sets the signal, then execs the command in the same process: the pid is the command's.
+        string[] prefix = [.. _useSetSid ? [SetSid] : Array.Empty<string>(), .. parentDeathSignal ? [SetPriv, "--pdeathsig", "TERM", "--"] : Array.Empty<string>()];
+        if (prefix.Length == 0)
+        {
+            return startInfo;
+        }
+
         var command = startInfo.FileName;
-        startInfo.FileName = SetPriv;
         var args = startInfo.ArgumentList.ToList();
+        startInfo.FileName = prefix[0];
         startInfo.ArgumentList.Clear();
-        foreach (var arg in (string[])["--pdeathsig", "TERM", "--", command, .. args])
+        foreach (var arg in prefix.Skip(1).Append(command).Concat(args))
         {
             startInfo.ArgumentList.Add(arg);
         }

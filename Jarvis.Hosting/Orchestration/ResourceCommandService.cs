@@ -32,11 +32,12 @@ public sealed class ResourceCommandService(Orchestrator orchestrator, ResourceNo
             return new ExecuteCommandResult(false, $"'{resourceName}' is a parameter: it does not run.");
         }
 
-        var state = notifications.GetSnapshot(run.Resource.Name)!.State;
-        if (state == KnownResourceStates.RuntimeUnhealthy)
+        if (orchestrator.CannotRunReason(run) is { } reason)
         {
-            return new ExecuteCommandResult(false, $"'{resourceName}' cannot run here: {notifications.GetSnapshot(run.Resource.Name)!.StateReason}");
+            return new ExecuteCommandResult(false, reason);
         }
+
+        var state = notifications.GetSnapshot(run.Resource.Name)!.State;
 
         switch (commandName)
         {

@@ -7,7 +7,7 @@ namespace Jarvis.Hosting.Orchestration;
 /// <summary>
 /// Checks a running resource's health: every <c>WithHttpHealthCheck</c> path must answer 2xx. A healthy resource is
 /// checked again every 30 s; an unhealthy one after 100 ms, doubling up to 5 s. A resource without checks is healthy
-/// as soon as it runs, as in Aspire.
+/// once it runs (the orchestrator gives a process a moment first, so one that crashes at start never counts).
 /// </summary>
 public sealed class ResourceHealthMonitor(
     IHttpClientFactory httpClientFactory,
@@ -41,6 +41,11 @@ public sealed class ResourceHealthMonitor(
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A probe that breaks is an unhealthy answer, not the end of health checking.
+                problem = e.Message;
             }
 
             var status = problem is null ? HealthStatus.Healthy : HealthStatus.Unhealthy;

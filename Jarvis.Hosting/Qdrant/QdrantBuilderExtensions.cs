@@ -52,7 +52,8 @@ public static class QdrantBuilderExtensions
         var resource = qdrant.Resource;
         return builder.WithEnvironment(context =>
         {
-            context.EnvironmentVariables[$"ConnectionStrings__{resource.Name}"] = new ConnectionStringReference(resource);
+            // The expressions themselves, as Aspire writes them: Endpoint={qdrant.bindings.grpc.url};Key={qdrant-Key.value}.
+            context.EnvironmentVariables[$"ConnectionStrings__{resource.Name}"] = resource.ConnectionStringExpression;
             context.EnvironmentVariables[$"ConnectionStrings__{resource.Name}_{QdrantServerResource.HttpEndpointName}"] = resource.HttpConnectionStringExpression;
         });
     }

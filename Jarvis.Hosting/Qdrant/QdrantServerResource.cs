@@ -29,7 +29,7 @@ public sealed class QdrantServerResource(string name, ParameterResource apiKey) 
         : ReferenceExpression.Create($"Endpoint={new EndpointReference(this, HttpEndpointName).Property(EndpointProperty.Url)};Key={ApiKeyParameter}");
 
     /// <summary>Uses <c>ConnectionStrings:NAME</c> and <c>ConnectionStrings:NAME_http</c> when either is configured.</summary>
-    public override ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    public override ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, bool containerEngineAvailable, CancellationToken cancellationToken)
     {
         // Either one alone is enough: each stands in for the other.
         var http = configuration.GetConnectionString($"{Name}_{HttpEndpointName}");

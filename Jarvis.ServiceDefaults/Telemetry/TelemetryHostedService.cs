@@ -19,6 +19,7 @@ internal sealed class TelemetryHostedService(OtlpExporterSettings? exporter, Res
 
     private TracerProvider? _tracerProvider;
     private MeterProvider? _meterProvider;
+    private LoggerProvider? _loggerProvider;
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +54,9 @@ internal sealed class TelemetryHostedService(OtlpExporterSettings? exporter, Res
 
         _tracerProvider = tracing.Build();
         _meterProvider = metrics.Build();
+
+        // Resolved now: at stop, the service provider may already be disposed (a host stopped while being disposed).
+        _loggerProvider = services.GetService<LoggerProvider>();
         return Task.CompletedTask;
     }
 
@@ -60,7 +64,7 @@ internal sealed class TelemetryHostedService(OtlpExporterSettings? exporter, Res
     {
         _tracerProvider?.ForceFlush(FlushTimeoutMilliseconds);
         _meterProvider?.ForceFlush(FlushTimeoutMilliseconds);
-        services.GetService<LoggerProvider>()?.ForceFlush(FlushTimeoutMilliseconds);
+        _loggerProvider?.ForceFlush(FlushTimeoutMilliseconds);
         Dispose();
         return Task.CompletedTask;
     }

@@ -94,7 +94,7 @@ public sealed class AppModelEnvironmentTests
 
         Assert.Equal("Endpoint=http://localhost:16334;Key=k3y", run["ConnectionStrings__qdrant"]);
         Assert.Equal("Endpoint=http://localhost:16333;Key=k3y", run["ConnectionStrings__qdrant_http"]);
-        Assert.Equal("{qdrant.connectionString}", publish["ConnectionStrings__qdrant"]);
+        Assert.Equal("Endpoint={qdrant.bindings.grpc.url};Key={qdrant-Key.value}", publish["ConnectionStrings__qdrant"]);
         Assert.Equal("Endpoint={qdrant.bindings.http.url};Key={qdrant-Key.value}", publish["ConnectionStrings__qdrant_http"]);
         Assert.Equal("Endpoint={qdrant.bindings.grpc.url};Key={qdrant-Key.value}", qdrant.Resource.ConnectionStringExpression.ValueExpression);
     }
@@ -574,7 +574,7 @@ public sealed class AppModelEnvironmentTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:qdrant"] = "Endpoint=http://qdrant.lan:6334;Key=abc" })
             .Build();
 
-        var description = await qdrant.Resource.UseExistingInstanceAsync(configuration, ct);
+        var description = await qdrant.Resource.UseExistingInstanceAsync(configuration, containerEngineAvailable: false, ct);
         var run = await RunEnvironmentAsync(memory.Resource, ct);
 
         Assert.Equal("ConnectionStrings:qdrant", description);
@@ -598,7 +598,7 @@ public sealed class AppModelEnvironmentTests
             })
             .Build();
 
-        await qdrant.Resource.UseExistingInstanceAsync(configuration, ct);
+        await qdrant.Resource.UseExistingInstanceAsync(configuration, containerEngineAvailable: false, ct);
 
         Assert.Equal("Endpoint=http://qdrant.lan:6334;Key=abc", await qdrant.Resource.ConnectionStringExpression.GetValueAsync(ct));
         Assert.Equal("Endpoint=http://qdrant.lan:6333;Key=abc", await qdrant.Resource.HttpConnectionStringExpression.GetValueAsync(ct));
@@ -611,7 +611,7 @@ public sealed class AppModelEnvironmentTests
         var builder = NewBuilder();
         var qdrant = builder.AddQdrant("qdrant");
 
-        var description = await qdrant.Resource.UseExistingInstanceAsync(new ConfigurationBuilder().Build(), ct);
+        var description = await qdrant.Resource.UseExistingInstanceAsync(new ConfigurationBuilder().Build(), containerEngineAvailable: false, ct);
 
         Assert.Null(description);
         Assert.Equal("Endpoint={qdrant.bindings.grpc.url};Key={qdrant-Key.value}", qdrant.Resource.ConnectionStringExpression.ValueExpression);
@@ -628,7 +628,7 @@ public sealed class AppModelEnvironmentTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:qdrant"] = "Endpoint=http://qdrant.lan:6334;Key=abc" })
             .Build();
 
-        await qdrant.Resource.UseExistingInstanceAsync(configuration, ct);
+        await qdrant.Resource.UseExistingInstanceAsync(configuration, containerEngineAvailable: false, ct);
 
         Assert.True(qdrant.Resource.ConnectionStringExpression.IsSecret, "ConnectionStrings__qdrant holds the configured API key and must be shown as ******.");
         Assert.True(qdrant.Resource.HttpConnectionStringExpression.IsSecret, "ConnectionStrings__qdrant_http holds the configured API key and must be shown as ******.");

@@ -99,6 +99,22 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CommandsWithoutTheDashboardHeaderAreRefused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _loginUrl };
+        (await client.GetAsync(_loginUrl, ct)).EnsureSuccessStatusCode();
+        var before = _app.ResourceNotifications.GetSnapshot("voice")!.ProcessId;
+
+        // What a page on another localhost port could send with the cookie: no custom header without a CORS preflight.
+        var stop = await client.PostAsync(new Uri("/api/resources/voice/commands/resource-stop", UriKind.Relative), null, ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, stop.StatusCode);
+        Assert.Equal(KnownResourceStates.Running, _app.ResourceNotifications.GetSnapshot("voice")!.State);
+        Assert.Equal(before, _app.ResourceNotifications.GetSnapshot("voice")!.ProcessId);
+    }
+
+    [Fact]
     public async Task CommandsRestartTheResourceAndRefuseWhatCannotBeDone()
     {
         using var client = await LoggedInAsync();
@@ -119,6 +135,7 @@ public sealed class DashboardTests : IAsyncLifetime
     private async Task<HttpClient> LoggedInAsync()
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _loginUrl };
+        client.DefaultRequestHeaders.Add("X-Dashboard-Command", "1");
         (await client.GetAsync(_loginUrl, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         return client;
     }

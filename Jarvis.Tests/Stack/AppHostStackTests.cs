@@ -60,8 +60,8 @@ public sealed class AppHostStackTests(ConfiguredStackFixture stack) : IClassFixt
     {
         var environment = stack.ProcessEnvironment("memory");
 
-        Assert.Equal(ConfiguredStackFixture.ExistingQdrant, environment["ConnectionStrings__qdrant"]);
-        Assert.Equal(ConfiguredStackFixture.ExistingQdrant, environment["ConnectionStrings__qdrant_http"]);
+        Assert.Equal(stack.ExistingQdrant, environment["ConnectionStrings__qdrant"]);
+        Assert.Equal(stack.ExistingQdrant, environment["ConnectionStrings__qdrant_http"]);
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using Jarvis.Hosting;
 using Jarvis.Hosting.Orchestration;
 using Jarvis.Hosting.Testing;
 using Jarvis.Tests.Infrastructure.Otlp;
+using Jarvis.Tests.Memory;
 
 namespace Jarvis.Tests.Stack;
 
@@ -155,7 +156,13 @@ public sealed class ResourceEventRecorder : IAsyncDisposable
 /// </summary>
 public sealed class ConfiguredStackFixture : AppHostFixture
 {
-    public const string ExistingQdrant = "Endpoint=http://127.0.0.1:6334;Key=existing-qdrant-key";
+    public const string ExistingQdrantKey = "existing-qdrant-key";
+
+    /// <summary>A Qdrant that follows the REST spec, standing in for the user's existing server.</summary>
+    public FakeQdrantServer Qdrant { get; private set; } = null!;
+
+    /// <summary>The connection string of the existing Qdrant, as a user would configure it.</summary>
+    public string ExistingQdrant => $"Endpoint={Qdrant.BaseAddress.ToString().TrimEnd('/')};Key={ExistingQdrantKey}";
     public const string OtlpApiKey = "stack-otlp-key";
 
     public OtlpReceiver Otlp { get; private set; } = null!;
@@ -167,10 +174,18 @@ public sealed class ConfiguredStackFixture : AppHostFixture
         {
             await Otlp.DisposeAsync();
         }
+
+        if (Qdrant is not null)
+        {
+            await Qdrant.DisposeAsync();
+        }
     }
 
-    protected override async Task BeforeBootAsync(CancellationToken cancellationToken) =>
+    protected override async Task BeforeBootAsync(CancellationToken cancellationToken)
+    {
         Otlp = await OtlpReceiver.StartAsync(cancellationToken);
+        Qdrant = await FakeQdrantServer.StartAsync(ExistingQdrantKey, cancellationToken);
+    }
 
     protected override void Configure(DistributedApplicationTestingBuilder builder)
     {

@@ -40,7 +40,7 @@ public sealed class OllamaModelTests
         var snapshot = app.ResourceNotifications.GetSnapshot("ollama-llama3-2")!;
         Assert.Equal(KnownResourceStates.Running, snapshot.State);
         Assert.Equal(HealthStatus.Healthy, snapshot.HealthStatus);
-        Assert.Equal([$"{ollama.BaseAddress}/"], snapshot.Urls);
+        Assert.Equal([ollama.BaseAddress], snapshot.Urls);
 
         var log = app.Services.GetRequiredService<ResourceLoggerService>().GetLines("ollama-llama3-2").Select(l => l.Text).ToList();
         Assert.Equal(["Pulling llama3.2:1b.", "Pulled llama3.2:1b."], log);

@@ -188,6 +188,9 @@ public sealed class StandInDocker : IDisposable
                     self.reply("GET", 200, json.dumps({"models": listed}), "application/json; charset=utf-8")
                 elif self.path == "/":
                     self.reply("GET", 200, "Ollama is running", text)
+                elif self.path == "/collections":
+                    # Qdrant's answer for an empty server: Memory's store health check lists collections.
+                    self.reply("GET", 200, json.dumps({"result": {"collections": []}, "status": "ok", "time": 0.0001}), "application/json")
                 else:
                     self.reply("GET", 200, "ok", text)
 

@@ -1,0 +1,76 @@
+using Jarvis.Memory.Memories;
+using Jarvis.Memory.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Jarvis.Memory.Conversations;
+
+/// <summary>Conversation turns: append one, read the last N.</summary>
+public static class ConversationEndpoints
+{
+    private const int MaxConversationIdLength = 128;
+    private const int MaxLast = 500;
+    private static readonly string[] s_roles = ["user", "assistant", "system", "tool"];
+
+    /// <summary>Maps <c>/api/conversations/{conversationId}/turns</c>.</summary>
+    public static IEndpointRouteBuilder MapConversationApi(this IEndpointRouteBuilder app)
+    {
+        var turns = app.MapGroup("/api/conversations/{conversationId}/turns").WithTags("Conversations");
+        turns.MapPost("/", AppendAsync).WithSummary("Append a turn to a user's conversation.");
+        turns.MapGet("/", GetAsync).WithSummary("The last turns of a user's conversation, oldest first.");
+        return app;
+    }
+
+    private static async Task<Results<Created<ConversationTurn>, ValidationProblem>> AppendAsync(
+        string conversationId, AppendTurnRequest request, IMemoryStore store, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ConversationId(conversationId, errors);
+        MemoryValidation.UserId(request.UserId, errors);
+        MemoryValidation.Text(request.Text, "text", errors);
+        if (request.Role is null || !s_roles.Contains(request.Role))
+        {
+            errors["role"] = [$"must be one of: {string.Join(", ", s_roles)}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var turn = await store.AppendTurnAsync(request.UserId!, conversationId, request.Role!, request.Text!, timeProvider.GetUtcNow(), cancellationToken);
+        return TypedResults.Created($"/api/conversations/{Uri.EscapeDataString(conversationId)}/turns?userId={Uri.EscapeDataString(turn.UserId)}", turn);
+    }
+
+    private static async Task<Results<Ok<ConversationTurnsResponse>, ValidationProblem>> GetAsync(
+        string conversationId, string? userId, int? last, IMemoryStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ConversationId(conversationId, errors);
+        MemoryValidation.UserId(userId, errors);
+        if (last is { } count && count is < 1 or > MaxLast)
+        {
+            errors["last"] = [$"must be from 1 to {MaxLast}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return TypedResults.Ok(new ConversationTurnsResponse(conversationId, await store.GetTurnsAsync(userId!, conversationId, last ?? 20, cancellationToken)));
+    }
+
+    private static void ConversationId(string conversationId, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(conversationId) || conversationId.Length > MaxConversationIdLength || conversationId.Any(char.IsControl))
+        {
+            errors["conversationId"] = [$"must be 1 to {MaxConversationIdLength} characters, without control characters."];
+        }
+    }
+}
+
+/// <summary>The body of <c>POST /api/conversations/{conversationId}/turns</c>.</summary>
+public sealed record AppendTurnRequest(string? UserId, string? Role, string? Text);
+
+/// <summary>The last turns of a conversation, oldest first.</summary>
+public sealed record ConversationTurnsResponse(string ConversationId, IReadOnlyList<ConversationTurn> Turns);

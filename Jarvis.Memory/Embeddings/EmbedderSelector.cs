@@ -1,0 +1,77 @@
+using Jarvis.Memory.Embeddings.Ollama;
+using Jarvis.Memory.Storage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Jarvis.Memory.Embeddings;
+
+/// <summary>
+/// Chooses the embedder: the configured Ollama model once it answers, else the lexical embedder. When Ollama is
+/// configured but unreachable, the lexical embedder stands in (health Degraded) and Ollama is tried again periodically.
+/// </summary>
+public sealed partial class EmbedderSelector(
+    IConfiguration configuration,
+    IOptions<EmbeddingOptions> options,
+    IHttpClientFactory httpClientFactory,
+    TimeProvider timeProvider,
+    ILogger<EmbedderSelector> logger) : BackgroundService
+{
+    private static readonly ActiveEmbedder s_lexical = new(new LexicalEmbedder(), LexicalEmbedder.Descriptor, HealthStatus.Healthy, "lexical embedder (no Ollama model configured)");
+
+    private OllamaEmbeddingGenerator? _ollama;
+
+    /// <summary>The embedder in use now.</summary>
+    public ActiveEmbedder Current { get; private set; } = s_lexical;
+
+    /// <inheritdoc />
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (OllamaConnectionString() is { } connectionString)
+        {
+            _ollama = new OllamaEmbeddingGenerator(httpClientFactory.CreateClient("ollama"), OllamaConnection.Parse(connectionString, options.Value.Model));
+
+            // The first attempt is part of the start, so the first memory already lands in the right collection.
+            await TryOllamaAsync(cancellationToken);
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (_ollama is not null && Current.Descriptor.Provider != OllamaEmbeddingGenerator.ProviderName)
+        {
+            await Task.Delay(options.Value.RetryInterval, timeProvider, stoppingToken);
+            await TryOllamaAsync(stoppingToken);
+        }
+    }
+
+    private async Task TryOllamaAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var descriptor = await _ollama!.DescribeAsync(cancellationToken);
+            Current = new ActiveEmbedder(_ollama, descriptor, HealthStatus.Healthy, $"ollama {_ollama.Connection.Model} ({descriptor.Dimensions} dimensions)");
+            LogUsingOllama(logger, _ollama.Connection.Model, descriptor.Dimensions);
+        }
+        catch (HttpRequestException e)
+        {
+            Current = s_lexical with { Status = HealthStatus.Degraded, Description = $"lexical embedder standing in: Ollama {_ollama!.Connection.Model} failed ({e.Message})" };
+            LogOllamaUnavailable(logger, _ollama.Connection.Model, e.Message);
+        }
+    }
+
+    private string? OllamaConnectionString() =>
+        new[] { options.Value.ConnectionStringName, "ollama" }.Select(configuration.GetConnectionString).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedding with Ollama {Model} ({Dimensions} dimensions).")]
+    private static partial void LogUsingOllama(ILogger logger, string model, int dimensions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ollama {Model} is not available ({Reason}); the lexical embedder stands in until it is.")]
+    private static partial void LogOllamaUnavailable(ILogger logger, string model, string reason);
+}
+
+/// <summary>An embedder, its identity, and its health as the health check reports it.</summary>
+public sealed record ActiveEmbedder(IEmbeddingGenerator<string, Embedding<float>> Generator, EmbedderDescriptor Descriptor, HealthStatus Status, string Description);

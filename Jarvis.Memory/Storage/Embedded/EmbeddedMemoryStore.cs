@@ -1,0 +1,444 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Jarvis.Memory.Conversations;
+using Jarvis.Memory.Memories;
+using Microsoft.Data.Sqlite;
+
+namespace Jarvis.Memory.Storage.Embedded;
+
+/// <summary>
+/// The store used when no Qdrant is configured: SQLite in WAL mode with <c>synchronous=FULL</c> on local disk is the
+/// durable record (a write returns only once its transaction is on disk, so an acknowledged memory survives a crash), and
+/// an in-memory index per embedder and user, rebuilt from disk at start, answers reads and exact vector searches.
+/// </summary>
+public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _database = new(1, 1);
+    private readonly ReaderWriterLockSlim _indexLock = new();
+    private readonly Dictionary<(string Embedder, string UserId), VectorCollection> _collections = [];
+    private readonly Dictionary<Guid, MemoryRecord> _records = [];
+
+    private EmbeddedMemoryStore(SqliteConnection connection) => _connection = connection;
+
+    /// <inheritdoc />
+    public string Backend => "embedded";
+
+    /// <summary>Opens (or creates) the store in <paramref name="dataDirectory"/> and loads its index.</summary>
+    public static EmbeddedMemoryStore Open(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, "memory.db"),
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        Execute(connection, """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            CREATE TABLE IF NOT EXISTS memories (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                embedder TEXT NOT NULL,
+                text TEXT NOT NULL,
+                kind INTEGER NOT NULL,
+                importance REAL NOT NULL,
+                tags TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_accessed_at INTEGER NOT NULL,
+                vector BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS memories_by_user ON memories (user_id);
+            CREATE TABLE IF NOT EXISTS turns (
+                user_id TEXT NOT NULL,
+                conversation_id TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                role TEXT NOT NULL,
+                text TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (user_id, conversation_id, sequence));
+            """);
+
+        var store = new EmbeddedMemoryStore(connection);
+        store.LoadIndex();
+        return store;
+    }
+
+    /// <inheritdoc />
+    public Task EnsureCollectionAsync(EmbedderDescriptor embedder, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task UpsertAsync(StoredMemory memory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        var record = memory.Memory;
+        await WriteAsync(command =>
+        {
+            command.CommandText = """
+                INSERT INTO memories (id, user_id, embedder, text, kind, importance, tags, created_at, last_accessed_at, vector)
+                VALUES ($id, $user, $embedder, $text, $kind, $importance, $tags, $created, $accessed, $vector)
+                ON CONFLICT (id) DO UPDATE SET user_id = $user, embedder = $embedder, text = $text, kind = $kind,
+                    importance = $importance, tags = $tags, created_at = $created, last_accessed_at = $accessed, vector = $vector
+                """;
+            command.Parameters.AddWithValue("$id", record.Id.ToString());
+            command.Parameters.AddWithValue("$user", record.UserId);
+            command.Parameters.AddWithValue("$embedder", record.Embedder);
+            command.Parameters.AddWithValue("$text", record.Text);
+            command.Parameters.AddWithValue("$kind", (int)record.Kind);
+            command.Parameters.AddWithValue("$importance", record.Importance);
+            command.Parameters.AddWithValue("$tags", JsonSerializer.Serialize(record.Tags));
+            command.Parameters.AddWithValue("$created", record.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$accessed", record.LastAccessedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$vector", MemoryMarshal.AsBytes(memory.Vector.Span).ToArray());
+        }, cancellationToken);
+
+        WithIndex(write: true, () =>
+        {
+            // An upsert may move a memory to another user or embedder: take it out of where it was.
+            if (_records.TryGetValue(record.Id, out var previous))
+            {
+                _collections[(previous.Embedder, previous.UserId)].Remove(record.Id);
+            }
+
+            Collection(record.Embedder, record.UserId, memory.Vector.Length).Upsert(record, memory.Vector.Span);
+            _records[record.Id] = record;
+            return 0;
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A memory has one row here, so replacing it moves it.</remarks>
+    public Task MoveAsync(StoredMemory memory, CancellationToken cancellationToken) => UpsertAsync(memory, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<VectorMatch>> SearchAsync(string userId, EmbedderDescriptor embedder, ReadOnlyMemory<float> query, int limit, IReadOnlyCollection<string> tags, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(embedder);
+        IReadOnlyList<VectorMatch> matches = WithIndex(write: false, () =>
+            _collections.TryGetValue((embedder.Id, userId), out var collection) ? collection.Search(query.Span, limit, tags) : []);
+        return Task.FromResult(matches);
+    }
+
+    /// <inheritdoc />
+    public Task<MemoryRecord?> GetAsync(string userId, Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(WithIndex(write: false, () => _records.TryGetValue(id, out var record) && record.UserId == userId ? record : null));
+
+    /// <inheritdoc />
+    public Task<MemoryPage> ListAsync(string userId, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        var after = PageCursor.Parse(cursor);
+        var page = WithIndex(write: false, () => _collections
+            .Where(c => c.Key.UserId == userId)
+            .SelectMany(c => c.Value.Records)
+            .Where(r => after is null || PageCursor.IsAfter(r, after.Value))
+            .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id)
+            .Take(limit + 1)
+            .ToList());
+        var next = page.Count > limit ? PageCursor.Of(page[limit - 1]) : null;
+        return Task.FromResult(new MemoryPage(page.Take(limit).ToList(), next));
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredMemory> ReadAllAsync(string userId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var all = WithIndex(write: false, () => _collections
+            .Where(c => c.Key.UserId == userId)
+            .SelectMany(c => c.Value.Records.Select(r => new StoredMemory(r, c.Value.VectorOf(r.Id).ToArray())))
+            .OrderBy(m => m.Memory.CreatedAt)
+            .ToList());
+        foreach (var memory in all)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return memory;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListUsersAsync(EmbedderDescriptor embedder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(embedder);
+        IReadOnlyList<string> users = WithIndex(write: false, () =>
+            _collections.Where(c => c.Key.Embedder == embedder.Id && c.Value.Count > 0).Select(c => c.Key.UserId).ToList());
+        return Task.FromResult(users);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string userId, Guid id, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(userId, id, cancellationToken) is not { } record)
+        {
+            return false;
+        }
+
+        await WriteAsync(command =>
+        {
+            command.CommandText = "DELETE FROM memories WHERE id = $id AND user_id = $user";
+            command.Parameters.AddWithValue("$id", id.ToString());
+            command.Parameters.AddWithValue("$user", userId);
+        }, cancellationToken);
+        return WithIndex(write: true, () => _records.Remove(id) && _collections[(record.Embedder, userId)].Remove(id));
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DeleteUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        await WriteAsync(command =>
+        {
+            command.CommandText = "DELETE FROM memories WHERE user_id = $user; DELETE FROM turns WHERE user_id = $user;";
+            command.Parameters.AddWithValue("$user", userId);
+        }, cancellationToken);
+        return WithIndex(write: true, () =>
+        {
+            long removed = 0;
+            foreach (var key in _collections.Keys.Where(k => k.UserId == userId).ToList())
+            {
+                foreach (var record in _collections[key].Records)
+                {
+                    _records.Remove(record.Id);
+                    removed++;
+                }
+
+                _collections.Remove(key);
+            }
+
+            return removed;
+        });
+    }
+
+    /// <inheritdoc />
+    public async Task TouchAsync(string userId, IReadOnlyCollection<Guid> ids, DateTimeOffset accessedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var owned = WithIndex(write: false, () => ids.Where(id => _records.TryGetValue(id, out var r) && r.UserId == userId).ToList());
+        if (owned.Count == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(command =>
+        {
+            command.CommandText = $"UPDATE memories SET last_accessed_at = $accessed WHERE user_id = $user AND id IN ({string.Join(',', owned.Select((_, i) => $"$id{i}"))})";
+            command.Parameters.AddWithValue("$accessed", accessedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$user", userId);
+            for (var i = 0; i < owned.Count; i++)
+            {
+                command.Parameters.AddWithValue($"$id{i}", owned[i].ToString());
+            }
+        }, cancellationToken);
+
+        WithIndex(write: true, () =>
+        {
+            foreach (var id in owned)
+            {
+                if (_records.TryGetValue(id, out var record))
+                {
+                    var touched = record with { LastAccessedAt = accessedAt };
+                    _records[id] = touched;
+                    _collections[(record.Embedder, record.UserId)].Replace(touched);
+                }
+            }
+
+            return 0;
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<long> CountAsync(CancellationToken cancellationToken) => Task.FromResult(WithIndex(write: false, () => (long)_records.Count));
+
+    /// <inheritdoc />
+    public async Task<ConversationTurn> AppendTurnAsync(string userId, string conversationId, string role, string text, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        long sequence = 0;
+        await WriteAsync(command =>
+        {
+            command.CommandText = """
+                INSERT INTO turns (user_id, conversation_id, sequence, role, text, created_at)
+                VALUES ($user, $conversation,
+                    (SELECT COALESCE(MAX(sequence), 0) + 1 FROM turns WHERE user_id = $user AND conversation_id = $conversation),
+                    $role, $text, $created)
+                RETURNING sequence
+                """;
+            command.Parameters.AddWithValue("$user", userId);
+            command.Parameters.AddWithValue("$conversation", conversationId);
+            command.Parameters.AddWithValue("$role", role);
+            command.Parameters.AddWithValue("$text", text);
+            command.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+        }, cancellationToken, result => sequence = result);
+        return new ConversationTurn(conversationId, userId, sequence, role, text, createdAt);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string userId, string conversationId, int last, CancellationToken cancellationToken)
+    {
+        await _database.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                SELECT sequence, role, text, created_at FROM (
+                    SELECT * FROM turns WHERE user_id = $user AND conversation_id = $conversation ORDER BY sequence DESC LIMIT $last)
+                ORDER BY sequence
+                """;
+            command.Parameters.AddWithValue("$user", userId);
+            command.Parameters.AddWithValue("$conversation", conversationId);
+            command.Parameters.AddWithValue("$last", last);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var turns = new List<ConversationTurn>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                turns.Add(new ConversationTurn(conversationId, userId, reader.GetInt64(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+            }
+
+            return turns;
+        }
+        finally
+        {
+            _database.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        await _database.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(cancellationToken);
+        }
+        finally
+        {
+            _database.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _database.Dispose();
+        _indexLock.Dispose();
+    }
+
+    private async Task WriteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken, Action<long>? result = null)
+    {
+        await _database.WaitAsync(cancellationToken);
+        try
+        {
+            // One statement in its own transaction: with WAL and synchronous=FULL the commit is on disk when it returns.
+            using var command = _connection.CreateCommand();
+            prepare(command);
+            var value = await command.ExecuteScalarAsync(cancellationToken);
+            result?.Invoke(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            _database.Release();
+        }
+    }
+
+    private void LoadIndex()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT id, user_id, embedder, text, kind, importance, tags, created_at, last_accessed_at, vector FROM memories";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var record = new MemoryRecord(
+                Guid.Parse(reader.GetString(0)),
+                reader.GetString(1),
+                reader.GetString(3),
+                (MemoryKind)reader.GetInt32(4),
+                reader.GetDouble(5),
+                JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                reader.GetString(2));
+            var vector = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(9));
+            Collection(record.Embedder, record.UserId, vector.Length).Upsert(record, vector);
+            _records[record.Id] = record;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private VectorCollection Collection(string embedder, string userId, int dimensions)
+    {
+        if (!_collections.TryGetValue((embedder, userId), out var collection))
+        {
+            collection = new VectorCollection(dimensions);
+            _collections[(embedder, userId)] = collection;
+        }
+
+        return collection;
+    }
+
+    private T WithIndex<T>(bool write, Func<T> action)
+    {
+        if (write)
+        {
+            _indexLock.EnterWriteLock();
+        }
+        else
+        {
+            _indexLock.EnterReadLock();
+        }
+
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            if (write)
+            {
+                _indexLock.ExitWriteLock();
+            }
+            else
+            {
+                _indexLock.ExitReadLock();
+            }
+        }
+    }
+}
+
+/// <summary>The opaque paging cursor: the creation time and id of the last memory of the previous page.</summary>
+internal static class PageCursor
+{
+    public static string Of(MemoryRecord record) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{record.CreatedAt.UtcTicks}:{record.Id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static (long Ticks, Guid Id)? Parse(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=')));
+            var parts = text.Split(':');
+            return (long.Parse(parts[0], CultureInfo.InvariantCulture), Guid.Parse(parts[1]));
+        }
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or OverflowException)
+        {
+            throw new ArgumentException("The cursor is not one this service returned.", nameof(cursor), e);
+        }
+    }
+
+    public static bool IsAfter(MemoryRecord record, (long Ticks, Guid Id) cursor) =>
+        record.CreatedAt.UtcTicks < cursor.Ticks || (record.CreatedAt.UtcTicks == cursor.Ticks && record.Id.CompareTo(cursor.Id) < 0);
+}
