@@ -9,6 +9,7 @@ builder.AddMemoryStore();
 builder.AddEmbeddings();
 builder.AddMemories();
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BackendExceptionHandler>();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
