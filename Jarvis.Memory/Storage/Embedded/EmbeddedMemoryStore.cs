@@ -71,40 +71,71 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     public Task EnsureCollectionAsync(EmbedderDescriptor embedder, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public async Task UpsertAsync(StoredMemory memory, CancellationToken cancellationToken)
+    public Task UpsertAsync(StoredMemory memory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        var record = memory.Memory;
-        await WriteAsync(command =>
+        return UpsertManyAsync([memory], cancellationToken);
+    }
+
+    /// <summary>Stores or replaces many memories in one transaction: one fsync for all (bulk loads, imports).</summary>
+    public async Task UpsertManyAsync(IReadOnlyList<StoredMemory> memories, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(memories);
+        await _database.WaitAsync(cancellationToken);
+        try
         {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = """
                 INSERT INTO memories (id, user_id, embedder, text, kind, importance, tags, created_at, last_accessed_at, vector)
                 VALUES ($id, $user, $embedder, $text, $kind, $importance, $tags, $created, $accessed, $vector)
                 ON CONFLICT (id) DO UPDATE SET user_id = $user, embedder = $embedder, text = $text, kind = $kind,
                     importance = $importance, tags = $tags, created_at = $created, last_accessed_at = $accessed, vector = $vector
                 """;
-            command.Parameters.AddWithValue("$id", record.Id.ToString());
-            command.Parameters.AddWithValue("$user", record.UserId);
-            command.Parameters.AddWithValue("$embedder", record.Embedder);
-            command.Parameters.AddWithValue("$text", record.Text);
-            command.Parameters.AddWithValue("$kind", (int)record.Kind);
-            command.Parameters.AddWithValue("$importance", record.Importance);
-            command.Parameters.AddWithValue("$tags", JsonSerializer.Serialize(record.Tags));
-            command.Parameters.AddWithValue("$created", record.CreatedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$accessed", record.LastAccessedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$vector", MemoryMarshal.AsBytes(memory.Vector.Span).ToArray());
-        }, cancellationToken);
+            string[] names = ["$id", "$user", "$embedder", "$text", "$kind", "$importance", "$tags", "$created", "$accessed", "$vector"];
+            var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
+            foreach (var memory in memories)
+            {
+                var record = memory.Memory;
+                object[] values =
+                [
+                    record.Id.ToString(), record.UserId, record.Embedder, record.Text, (int)record.Kind, record.Importance,
+                    JsonSerializer.Serialize(record.Tags), record.CreatedAt.ToUnixTimeMilliseconds(), record.LastAccessedAt.ToUnixTimeMilliseconds(),
+                    MemoryMarshal.AsBytes(memory.Vector.Span).ToArray(),
+                ];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    parameters[i].Value = values[i];
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            // With WAL and synchronous=FULL the commit is on disk when it returns: only then is the write acknowledged.
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            _database.Release();
+        }
 
         WithIndex(write: true, () =>
         {
-            // An upsert may move a memory to another user or embedder: take it out of where it was.
-            if (_records.TryGetValue(record.Id, out var previous))
+            foreach (var memory in memories)
             {
-                _collections[(previous.Embedder, previous.UserId)].Remove(record.Id);
+                var record = memory.Memory;
+
+                // An upsert may move a memory to another user or embedder: take it out of where it was.
+                if (_records.TryGetValue(record.Id, out var previous))
+                {
+                    _collections[(previous.Embedder, previous.UserId)].Remove(record.Id);
+                }
+
+                Collection(record.Embedder, record.UserId, memory.Vector.Length).Upsert(record, memory.Vector.Span);
+                _records[record.Id] = record;
             }
 
-            Collection(record.Embedder, record.UserId, memory.Vector.Length).Upsert(record, memory.Vector.Span);
-            _records[record.Id] = record;
             return 0;
         });
     }
