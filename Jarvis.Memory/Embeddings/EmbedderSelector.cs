@@ -31,8 +31,11 @@ public sealed partial class EmbedderSelector(
         {
             _ollama = new OllamaEmbeddingGenerator(httpClientFactory.CreateClient("ollama"), OllamaConnection.Parse(connectionString, options.Value.Model));
 
-            // The first attempt is part of the start, so the first memory already lands in the right collection.
-            await TryOllamaAsync(cancellationToken);
+            // The first attempt is part of the start, so the first memory already lands in the right collection; it is
+            // bounded, so an Ollama still starting (or pulling the model) delays nothing: the retries go on in the background.
+            using var firstAttempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            firstAttempt.CancelAfter(options.Value.FirstAttemptTimeout);
+            await TryOllamaAsync(firstAttempt.Token, cancellationToken);
         }
 
         await base.StartAsync(cancellationToken);
@@ -44,22 +47,24 @@ public sealed partial class EmbedderSelector(
         while (_ollama is not null && Current.Descriptor.Provider != OllamaEmbeddingGenerator.ProviderName)
         {
             await Task.Delay(options.Value.RetryInterval, timeProvider, stoppingToken);
-            await TryOllamaAsync(stoppingToken);
+            await TryOllamaAsync(stoppingToken, stoppingToken);
         }
     }
 
-    private async Task TryOllamaAsync(CancellationToken cancellationToken)
+    /// <summary>One attempt to reach Ollama, bounded by <paramref name="attempt"/>; only <paramref name="stopping"/> ends the service.</summary>
+    private async Task TryOllamaAsync(CancellationToken attempt, CancellationToken stopping)
     {
         try
         {
-            var descriptor = await _ollama!.DescribeAsync(cancellationToken);
+            var descriptor = await _ollama!.DescribeAsync(attempt);
             Current = new ActiveEmbedder(_ollama, descriptor, HealthStatus.Healthy, $"ollama {_ollama.Connection.Model} ({descriptor.Dimensions} dimensions)");
             LogUsingOllama(logger, _ollama.Connection.Model, descriptor.Dimensions);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !stopping.IsCancellationRequested))
         {
-            Current = s_lexical with { Status = HealthStatus.Degraded, Description = $"lexical embedder standing in: Ollama {_ollama!.Connection.Model} failed ({e.Message})" };
-            LogOllamaUnavailable(logger, _ollama.Connection.Model, e.Message);
+            var reason = e is OperationCanceledException ? "no answer in time" : e.Message;
+            Current = s_lexical with { Status = HealthStatus.Degraded, Description = $"lexical embedder standing in: Ollama {_ollama!.Connection.Model} failed ({reason})" };
+            LogOllamaUnavailable(logger, _ollama.Connection.Model, reason);
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class EmbeddingOptions
     /// <summary>The model when the connection string names none.</summary>
     public string Model { get; set; } = "nomic-embed-text";
 
+    /// <summary>How long the attempt during start may take before the lexical embedder stands in (retries go on).</summary>
+    public TimeSpan FirstAttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How long to wait between attempts to reach Ollama while the lexical embedder stands in.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
