@@ -1,13 +1,27 @@
+using Jarvis.Api.Chat;
+using Jarvis.Api.Security;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApiSecurity();
+builder.AddChat();
 builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCors(ApiSecurityExtensions.CorsPolicy);
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapBrowserTokens();
+app.MapChatApi();
 
 app.Run();

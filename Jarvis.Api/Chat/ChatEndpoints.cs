@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Jarvis.Api.Llm;
+using Jarvis.Api.Memory;
+using Jarvis.Api.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Jarvis.Api.Chat;
+
+/// <summary>The REST chat channel: <c>POST /api/chat</c> (JSON, or server-sent events) and <c>GET /api/conversations/{id}</c>.</summary>
+public static class ChatEndpoints
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Maps the routes, behind the API key and the chat rate limit.</summary>
+    public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").RequireAuthorization().WithTags("Chat");
+        api.MapPost("/chat", ChatAsync).RequireRateLimiting(RateLimitPolicies.Chat)
+            .WithSummary("Send a message; the reply as JSON, or streamed as server-sent events with Accept: text/event-stream.");
+        api.MapGet("/conversations/{conversationId}", ConversationAsync).WithSummary("The turns of a conversation.");
+        return app;
+    }
+
+    private static async Task<IResult> ChatAsync(
+        ChatRequest request, HttpContext context, ChatService chat, ChatMetrics metrics, IOptions<ChatOptions> options, CancellationToken cancellationToken)
+    {
+        var sse = context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
+        var channel = sse ? "sse" : "rest";
+        if (string.IsNullOrWhiteSpace(request.Message))
+        {
+            metrics.Request(channel, "invalid");
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["message"] = ["is required."] });
+        }
+
+        if (request.Message.Length > options.Value.MaxMessageLength)
+        {
+            metrics.Request(channel, "invalid");
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Message too large",
+                detail: $"A message may have at most {options.Value.MaxMessageLength} characters; this one has {request.Message.Length}.");
+        }
+
+        var turn = new ChatTurn(
+            string.IsNullOrWhiteSpace(request.UserId) ? "default" : request.UserId,
+            string.IsNullOrWhiteSpace(request.ConversationId) ? Guid.NewGuid().ToString("N") : request.ConversationId,
+            request.Message);
+        var requestId = context.GetRequestId();
+        if (sse)
+        {
+            await StreamAsync(context, chat.RunAsync(turn, cancellationToken), requestId, metrics, cancellationToken);
+            return TypedResults.Empty;
+        }
+
+        try
+        {
+            await foreach (var item in chat.RunAsync(turn, cancellationToken))
+            {
+                if (item is ChatDone done)
+                {
+                    metrics.Request(channel, "ok");
+                    return TypedResults.Ok(new ChatResponse(done.Reply, done.ConversationId, requestId, done.Usage, done.Timings, done.Responder));
+                }
+            }
+        }
+        catch (OllamaChatException e)
+        {
+            metrics.Request(channel, "error");
+            return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The LLM failed", detail: e.Message);
+        }
+
+        throw new InvalidOperationException("A chat turn ended without its final event.");
+    }
+
+    /// <summary>Server-sent events: <c>token</c> events, then <c>done</c> (usage, timings), or <c>error</c> if the LLM fails.</summary>
+    private static async Task StreamAsync(HttpContext context, IAsyncEnumerable<ChatEvent> events, string? requestId, ChatMetrics metrics, CancellationToken cancellationToken)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        try
+        {
+            await foreach (var item in events)
+            {
+                var (name, data) = item switch
+                {
+                    ChatToken token => ("token", (object)new { text = token.Text }),
+                    ChatDone done => ("done", new ChatResponse(done.Reply, done.ConversationId, requestId, done.Usage, done.Timings, done.Responder)),
+                    _ => throw new InvalidOperationException($"Unknown chat event {item}."),
+                };
+                await WriteEventAsync(context, name, data, cancellationToken);
+            }
+
+            metrics.Request("sse", "ok");
+        }
+        catch (OllamaChatException e)
+        {
+            // After the first token the status is sent: the failure ends the stream as an event.
+            metrics.Request("sse", "error");
+            await WriteEventAsync(context, "error", new { code = "llm_failed", message = e.Message }, cancellationToken);
+        }
+    }
+
+    private static async Task WriteEventAsync(HttpContext context, string name, object data, CancellationToken cancellationToken)
+    {
+        await context.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, s_json)}\n\n", cancellationToken);
+        await context.Response.Body.FlushAsync(cancellationToken);
+    }
+
+    private static async Task<Results<Ok<ConversationResponse>, ValidationProblem, ProblemHttpResult>> ConversationAsync(
+        string conversationId, string? userId, MemoryClient memory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var turns = await memory.GetTurnsAsync(string.IsNullOrWhiteSpace(userId) ? "default" : userId, conversationId, 500, cancellationToken);
+            return TypedResults.Ok(new ConversationResponse(conversationId, turns));
+        }
+        catch (MemoryUnavailableException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Memory unavailable", detail: e.Message);
+        }
+    }
+}
+
+/// <summary>The body of <c>POST /api/chat</c>.</summary>
+public sealed record ChatRequest(string? Message, string? ConversationId, string? UserId);
+
+/// <summary>The answer to a chat turn.</summary>
+public sealed record ChatResponse(string Reply, string ConversationId, string? RequestId, ChatUsage Usage, ChatTimings Timings, string Responder);
+
+/// <summary>The turns of a conversation, oldest first.</summary>
+public sealed record ConversationResponse(string ConversationId, IReadOnlyList<MemoryTurn> Turns);

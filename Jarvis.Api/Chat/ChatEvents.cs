@@ -1,0 +1,19 @@
+namespace Jarvis.Api.Chat;
+
+/// <summary>What a turn produces as it goes: tokens, then one <see cref="ChatDone"/>.</summary>
+public abstract record ChatEvent;
+
+/// <summary>A piece of the reply.</summary>
+public sealed record ChatToken(string Text) : ChatEvent;
+
+/// <summary>The end of a turn: the whole reply, usage and timings, and whether memory could be used.</summary>
+public sealed record ChatDone(string Reply, string ConversationId, ChatUsage Usage, ChatTimings Timings, string Responder, bool MemoryAvailable) : ChatEvent;
+
+/// <summary>Tokens in and out, when the LLM reports them.</summary>
+public sealed record ChatUsage(long? InputTokens, long? OutputTokens);
+
+/// <summary>How long the turn took, and how long until its first token.</summary>
+public sealed record ChatTimings(double TotalMs, double? FirstTokenMs);
+
+/// <summary>A user's message in a conversation.</summary>
+public sealed record ChatTurn(string UserId, string ConversationId, string Message);

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Jarvis.Api.Memory;
+using Jarvis.Api.Responder;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Jarvis.Api.Chat;
+
+/// <summary>
+/// One conversation turn: recall the user's relevant memories, read back recent turns within a budget, ask the LLM (or,
+/// with none configured, the offline responder), stream the answer, record the turn. Memory being down never fails a
+/// turn: the reply says so.
+/// </summary>
+public sealed partial class ChatService(
+    MemoryClient memory,
+    OfflineResponder offline,
+    IOptions<ChatOptions> options,
+    ILogger<ChatService> logger,
+    IChatClient? llm = null)
+{
+    /// <summary>The sentence added to a reply when memory could not be used.</summary>
+    public const string MemoryUnavailableNote = "(My memory is unavailable right now, so I could not use or keep what you told me before.)";
+
+    /// <summary>True when an LLM is configured; false when the offline responder answers.</summary>
+    public bool HasLlm => llm is not null;
+
+    /// <summary>Runs a turn, yielding tokens as they come and a final <see cref="ChatDone"/>.</summary>
+    public async IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        var started = Stopwatch.GetTimestamp();
+        double? firstToken = null;
+        var reply = new StringBuilder();
+        var memoryAvailable = true;
+        ChatUsage usage = new(null, null);
+        string responder;
+
+        if (llm is null)
+        {
+            responder = "offline";
+            var answer = await offline.RespondAsync(turn.UserId, turn.Message, cancellationToken);
+            firstToken = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            reply.Append(answer.Text);
+            yield return new ChatToken(answer.Text);
+        }
+        else
+        {
+            responder = "llm";
+            var (messages, recalled) = await PromptAsync(turn, cancellationToken);
+            memoryAvailable = recalled;
+            await foreach (var update in llm.GetStreamingResponseAsync(messages, cancellationToken: cancellationToken))
+            {
+                if (update.Text is { Length: > 0 } text)
+                {
+                    firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    reply.Append(text);
+                    yield return new ChatToken(text);
+                }
+
+                if (update.Contents.OfType<UsageContent>().FirstOrDefault() is { } usageContent)
+                {
+                    usage = new ChatUsage(usageContent.Details.InputTokenCount, usageContent.Details.OutputTokenCount);
+                }
+            }
+        }
+
+        memoryAvailable &= await RecordAsync(turn, reply.ToString(), cancellationToken);
+        if (!memoryAvailable && llm is not null)
+        {
+            var note = $"\n\n{MemoryUnavailableNote}";
+            reply.Append(note);
+            yield return new ChatToken(note);
+        }
+
+        yield return new ChatDone(reply.ToString(), turn.ConversationId, usage,
+            new ChatTimings(Stopwatch.GetElapsedTime(started).TotalMilliseconds, firstToken), responder, memoryAvailable);
+    }
+
+    /// <summary>The prompt: instructions with the recalled memories, recent turns within the budget, the message.</summary>
+    private async Task<(List<ChatMessage> Messages, bool MemoryAvailable)> PromptAsync(ChatTurn turn, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        IReadOnlyList<MemoryHit> memories = [];
+        IReadOnlyList<MemoryTurn> history = [];
+        var available = true;
+        try
+        {
+            memories = await memory.RecallAsync(turn.UserId, turn.Message, settings.RecallLimit, cancellationToken);
+            history = await memory.GetTurnsAsync(turn.UserId, turn.ConversationId, Math.Max(settings.HistoryTurns, 1), cancellationToken);
+        }
+        catch (Exception e) when (e is MemoryUnavailableException or HttpRequestException)
+        {
+            available = false;
+            LogMemoryUnavailable(logger, e.Message);
+        }
+
+        var system = new StringBuilder("You are Jarvis, a helpful personal assistant. Answer briefly and truthfully.");
+        if (memories.Count > 0)
+        {
+            system.Append("\nWhat you remember about the user:");
+            foreach (var hit in memories)
+            {
+                system.Append("\n- ").Append(hit.Text);
+            }
+        }
+
+        var messages = new List<ChatMessage> { new(ChatRole.System, system.ToString()) };
+        var budget = settings.HistoryCharacterBudget;
+        var kept = new List<ChatMessage>();
+        foreach (var past in history.Reverse())
+        {
+            budget -= past.Text.Length;
+            if (budget < 0)
+            {
+                break;
+            }
+
+            kept.Add(new ChatMessage(past.Role == "assistant" ? ChatRole.Assistant : ChatRole.User, past.Text));
+        }
+
+        kept.Reverse();
+        messages.AddRange(kept);
+        messages.Add(new ChatMessage(ChatRole.User, turn.Message));
+        return (messages, available);
+    }
+
+    /// <summary>Records the user's message and the reply; false when memory could not take them.</summary>
+    private async Task<bool> RecordAsync(ChatTurn turn, string reply, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await memory.AppendTurnAsync(turn.UserId, turn.ConversationId, "user", turn.Message, cancellationToken);
+            await memory.AppendTurnAsync(turn.UserId, turn.ConversationId, "assistant", reply, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is MemoryUnavailableException or HttpRequestException)
+        {
+            LogMemoryUnavailable(logger, e.Message);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Memory is unavailable; the turn goes on without it: {Reason}")]
+    private static partial void LogMemoryUnavailable(ILogger logger, string reason);
+}

@@ -1,0 +1,52 @@
+using Jarvis.Api.Llm;
+using Jarvis.Api.Responder;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Jarvis.Api.Chat;
+
+/// <summary>The conversation service: the LLM when one is configured, the offline responder otherwise.</summary>
+public static class ChatServiceExtensions
+{
+    /// <summary>
+    /// Registers the chat service. The LLM is the Ollama model of <c>ConnectionStrings:{Jarvis:Llm:ConnectionStringName}</c>
+    /// (default <c>ollama-llama3-2</c>, the AppHost's model resource), else <c>ConnectionStrings:ollama</c>; with neither,
+    /// the offline responder answers and the <c>llm</c> health check is Degraded.
+    /// </summary>
+    public static IHostApplicationBuilder AddChat(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ChatOptions>().BindConfiguration("Jarvis:Chat").ValidateDataAnnotations().ValidateOnStart();
+        builder.AddOfflineResponder();
+        builder.Services.AddSingleton<ChatMetrics>();
+        builder.Services.AddSingleton<ChatService>();
+
+        var name = builder.Configuration["Jarvis:Llm:ConnectionStringName"] ?? "ollama-llama3-2";
+        var connectionString = new[] { name, "ollama" }.Select(builder.Configuration.GetConnectionString).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
+        if (connectionString is null)
+        {
+            builder.Services.AddHealthChecks().AddCheck("llm", () => HealthCheckResult.Degraded(
+                "No LLM configured: the offline responder answers. Set ConnectionStrings__ollama=Endpoint=http://localhost:11434;Model=llama3.2:1b."));
+            return builder;
+        }
+
+        var connection = OllamaChatConnection.Parse(connectionString, builder.Configuration["Jarvis:Llm:Model"]);
+        builder.Services.AddSingleton(connection);
+        builder.Services.AddSingleton<LlmTelemetry>();
+
+        // A model's first token can take a while (loading it into memory): long attempts; no retry once streaming.
+        builder.Services.AddHttpClient("ollama").ConfigureResilience(resilience =>
+        {
+            resilience.AttemptTimeout = TimeSpan.FromMinutes(2);
+            resilience.TotalRequestTimeout = TimeSpan.FromMinutes(5);
+            resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
+        });
+        builder.Services.AddSingleton<IChatClient>(sp => new OllamaChatClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient("ollama"),
+            connection,
+            sp.GetRequiredService<LlmTelemetry>(),
+            sp.GetRequiredService<ILogger<OllamaChatClient>>()));
+        builder.Services.AddHealthChecks().AddCheck("llm", () => HealthCheckResult.Healthy($"ollama {connection.Model}"));
+        return builder;
+    }
+}
