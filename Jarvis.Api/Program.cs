@@ -1,4 +1,5 @@
 using Jarvis.Api.Chat;
+using Jarvis.Api.OpenAi;
 using Jarvis.Api.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,5 +24,6 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapBrowserTokens();
 app.MapChatApi();
+app.MapOpenAiApi();
 
 app.Run();

@@ -23,7 +23,7 @@ public static class ChatEndpoints
     }
 
     private static async Task<IResult> ChatAsync(
-        ChatRequest request, HttpContext context, ChatService chat, ChatMetrics metrics, IOptions<ChatOptions> options, CancellationToken cancellationToken)
+        ChatRequest request, HttpContext context, ChatService chat, ChatMetrics metrics, IOptions<ConversationOptions> options, CancellationToken cancellationToken)
     {
         var sse = context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
         var channel = sse ? "sse" : "rest";

@@ -15,5 +15,8 @@ public sealed record ChatUsage(long? InputTokens, long? OutputTokens);
 /// <summary>How long the turn took, and how long until its first token.</summary>
 public sealed record ChatTimings(double TotalMs, double? FirstTokenMs);
 
-/// <summary>A user's message in a conversation.</summary>
-public sealed record ChatTurn(string UserId, string ConversationId, string Message);
+/// <summary>
+/// A user's message in a conversation. With <paramref name="History"/> (an OpenAI client sends the whole conversation)
+/// that history is used instead of the stored turns, and nothing is recorded: the client keeps its own.
+/// </summary>
+public sealed record ChatTurn(string UserId, string ConversationId, string Message, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>? History = null);

@@ -16,7 +16,7 @@ namespace Jarvis.Api.Chat;
 public sealed partial class ChatService(
     MemoryClient memory,
     OfflineResponder offline,
-    IOptions<ChatOptions> options,
+    IOptions<ConversationOptions> options,
     ILogger<ChatService> logger,
     IChatClient? llm = null)
 {
@@ -88,7 +88,10 @@ public sealed partial class ChatService(
         try
         {
             memories = await memory.RecallAsync(turn.UserId, turn.Message, settings.RecallLimit, cancellationToken);
-            history = await memory.GetTurnsAsync(turn.UserId, turn.ConversationId, Math.Max(settings.HistoryTurns, 1), cancellationToken);
+            if (turn.History is null)
+            {
+                history = await memory.GetTurnsAsync(turn.UserId, turn.ConversationId, Math.Max(settings.HistoryTurns, 1), cancellationToken);
+            }
         }
         catch (Exception e) when (e is MemoryUnavailableException or HttpRequestException)
         {
@@ -121,14 +124,18 @@ public sealed partial class ChatService(
         }
 
         kept.Reverse();
-        messages.AddRange(kept);
-        messages.Add(new ChatMessage(ChatRole.User, turn.Message));
+        messages.AddRange(turn.History ?? [.. kept, new ChatMessage(ChatRole.User, turn.Message)]);
         return (messages, available);
     }
 
     /// <summary>Records the user's message and the reply; false when memory could not take them.</summary>
     private async Task<bool> RecordAsync(ChatTurn turn, string reply, CancellationToken cancellationToken)
     {
+        if (turn.History is not null)
+        {
+            return true;
+        }
+
         try
         {
             await memory.AppendTurnAsync(turn.UserId, turn.ConversationId, "user", turn.Message, cancellationToken);

@@ -16,7 +16,7 @@ public static class ChatServiceExtensions
     public static IHostApplicationBuilder AddChat(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ChatOptions>().BindConfiguration("Jarvis:Chat").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ConversationOptions>().BindConfiguration("Jarvis:Chat").ValidateDataAnnotations().ValidateOnStart();
         builder.AddOfflineResponder();
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatService>();

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Jarvis.Api.Chat;
 
 /// <summary>Conversation settings (section <c>Jarvis:Chat</c>).</summary>
-public sealed class ChatOptions
+public sealed class ConversationOptions
 {
     /// <summary>The longest message accepted, in characters; longer is a 413.</summary>
     [Range(1, 1_000_000)]
