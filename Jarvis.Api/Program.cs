@@ -1,12 +1,14 @@
 using Jarvis.Api.Chat;
 using Jarvis.Api.OpenAi;
 using Jarvis.Api.Security;
+using Jarvis.Api.WebSockets;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApiSecurity();
 builder.AddChat();
+builder.AddChatSockets();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -19,11 +21,13 @@ app.UseCors(ApiSecurityExtensions.CorsPolicy);
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseWebSockets();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapBrowserTokens();
 app.MapChatApi();
 app.MapOpenAiApi();
+app.MapChatSockets();
 
 app.Run();

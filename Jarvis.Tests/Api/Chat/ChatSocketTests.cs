@@ -1,0 +1,187 @@
+using System.Diagnostics.Metrics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Jarvis.Api.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Jarvis.Tests.Api.Chat;
+
+/// <summary>The WebSocket channel: protocol, limits, per-message users, the connection gauge.</summary>
+public sealed class ChatSocketTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AMessageIsAnsweredWithTokensThenDoneAndPingWithPong()
+    {
+        await using var api = new ApiFactory();
+        using var socket = await ConnectAsync(api);
+
+        await SendAsync(socket, new { type = "ping" });
+        Assert.Equal("pong", (await ReceiveAsync(socket)).GetProperty("type").GetString());
+        await SendAsync(socket, new { type = "message", text = "hello", user_id = "alice", conversation_id = "c1" });
+        var events = await UntilAsync(socket, "done");
+
+        Assert.Equal("token", events[0].GetProperty("type").GetString());
+        var done = events[^1];
+        Assert.Contains("ello", done.GetProperty("reply").GetString(), StringComparison.Ordinal);
+        Assert.Equal("alice", done.GetProperty("user_id").GetString());
+        Assert.Equal("c1", done.GetProperty("conversation_id").GetString());
+    }
+
+    [Fact]
+    public async Task BadInputIsAnErrorEventAndTheConnectionStaysOpen()
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string>
+        {
+            ["Jarvis:Chat:MaxMessageLength"] = "10",
+            ["Jarvis:WebSocket:MessagesPerWindow"] = "2",
+        });
+        using var socket = await ConnectAsync(api);
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes("{not json"), WebSocketMessageType.Text, true, Ct);
+        Assert.Equal("bad_request", (await ReceiveAsync(socket)).GetProperty("code").GetString());
+        await SendAsync(socket, new { type = "message", text = new string('a', 11) });
+        Assert.Equal("message_too_large", (await ReceiveAsync(socket)).GetProperty("code").GetString());
+        await SendAsync(socket, new { type = "dance" });
+        Assert.Equal("bad_request", (await ReceiveAsync(socket)).GetProperty("code").GetString());
+
+        await SendAsync(socket, new { type = "message", text = "hi" });
+        await UntilAsync(socket, "done");
+        await SendAsync(socket, new { type = "message", text = "hi" });
+        await UntilAsync(socket, "done");
+        await SendAsync(socket, new { type = "message", text = "hi" });
+        Assert.Equal("rate_limited", (await ReceiveAsync(socket)).GetProperty("code").GetString());
+
+        await SendAsync(socket, new { type = "ping" });
+        Assert.Equal("pong", (await ReceiveAsync(socket)).GetProperty("type").GetString());
+        Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
+    public async Task AFrameOverTheByteCapClosesWith1009()
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:WebSocket:MaxMessageBytes"] = "2048" });
+        using var socket = await ConnectAsync(api);
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes(new string('x', 5000)), WebSocketMessageType.Text, true, Ct);
+        var result = await socket.ReceiveAsync(new byte[1024], Ct);
+
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, result.CloseStatus);
+    }
+
+    [Fact]
+    public async Task EachMessagesUserStaysWithItsMessageAcrossConcurrentSockets()
+    {
+        await using var api = new ApiFactory();
+        using var first = await ConnectAsync(api);
+        using var second = await ConnectAsync(api);
+
+        await Task.WhenAll(
+            SendAsync(first, new { type = "message", text = "hello", user_id = "alice" }),
+            SendAsync(second, new { type = "message", text = "hello", user_id = "bob" }));
+        var firstDone = (await UntilAsync(first, "done"))[^1];
+        var secondDone = (await UntilAsync(second, "done"))[^1];
+        await SendAsync(first, new { type = "message", text = "hello" });
+        var anonymous = (await UntilAsync(first, "done"))[^1];
+
+        Assert.Equal("alice", firstDone.GetProperty("user_id").GetString());
+        Assert.Equal("bob", secondDone.GetProperty("user_id").GetString());
+        Assert.Equal("default", anonymous.GetProperty("user_id").GetString());
+        var logged = api.Logs.Records.Where(r => r.Message.StartsWith("ws message", StringComparison.Ordinal)).Select(r => r.Field("user_id") as string).ToList();
+        Assert.Contains("alice", logged);
+        Assert.Contains("bob", logged);
+        Assert.Contains(null, logged);
+    }
+
+    [Fact]
+    public async Task TheGaugeFollowsConnectionsExactlyEvenWhenClientsVanish()
+    {
+        long active = 0;
+        using var meter = new MeterListener();
+        meter.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "ws_active_connections")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meter.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref active, value));
+        meter.Start();
+        await using var api = new ApiFactory();
+        var registry = api.Services.GetRequiredService<ChatSocketRegistry>();
+
+        var sockets = new List<WebSocket>();
+        for (var i = 0; i < 3; i++)
+        {
+            sockets.Add(await ConnectAsync(api));
+            await SendAsync(sockets[^1], new { type = "ping" });
+            await ReceiveAsync(sockets[^1]);
+        }
+
+        Assert.Equal(3, Interlocked.Read(ref active));
+        Assert.Equal(3, registry.Count);
+        sockets[0].Abort();
+        await sockets[1].CloseAsync(WebSocketCloseStatus.NormalClosure, null, Ct);
+        await Infrastructure.Eventually.TrueAsync(() => Task.FromResult(registry.Count == 1), "two sessions to end", Ct, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, Interlocked.Read(ref active));
+    }
+
+    [Fact]
+    public async Task OnShutdownEverySocketIsToldThenClosedWith1001()
+    {
+        var api = new ApiFactory();
+        using var socket = await ConnectAsync(api);
+        await SendAsync(socket, new { type = "ping" });
+        await ReceiveAsync(socket);
+
+        var stopping = api.DisposeAsync().AsTask();
+        var shutdown = await ReceiveAsync(socket);
+        var closed = await socket.ReceiveAsync(new byte[1024], Ct);
+        await stopping;
+
+        Assert.Equal("shutdown", shutdown.GetProperty("type").GetString());
+        Assert.Equal(WebSocketMessageType.Close, closed.MessageType);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.CloseStatus);
+    }
+
+    private static async Task<WebSocket> ConnectAsync(ApiFactory api)
+    {
+        var client = api.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers["X-API-Key"] = ApiFactory.Key;
+        return await client.ConnectAsync(new Uri(api.Server.BaseAddress, "/ws"), Ct);
+    }
+
+    private static Task SendAsync(WebSocket socket, object payload) =>
+        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(payload), WebSocketMessageType.Text, true, Ct);
+
+    private static async Task<JsonElement> ReceiveAsync(WebSocket socket)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, timeout.Token);
+            message.Write(buffer, 0, result.Count);
+        }
+        while (!result.EndOfMessage);
+
+        return JsonDocument.Parse(message.ToArray()).RootElement;
+    }
+
+    private static async Task<List<JsonElement>> UntilAsync(WebSocket socket, string type)
+    {
+        var events = new List<JsonElement>();
+        while (events.Count == 0 || events[^1].GetProperty("type").GetString() != type)
+        {
+            events.Add(await ReceiveAsync(socket));
+        }
+
+        return events;
+    }
+}
