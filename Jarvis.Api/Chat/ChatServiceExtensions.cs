@@ -18,6 +18,7 @@ public static class ChatServiceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<ConversationOptions>().BindConfiguration("Jarvis:Chat").ValidateDataAnnotations().ValidateOnStart();
         builder.AddOfflineResponder();
+        builder.Services.AddHealthChecks().AddCheck<Memory.MemoryHealthCheck>("memory", failureStatus: HealthStatus.Degraded);
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatService>();
 

@@ -25,6 +25,24 @@ public sealed class MemoryClient(HttpClient httpClient)
 
     private readonly HttpClient _httpClient = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
 
+    /// <summary>Answers when Jarvis.Memory is alive (<c>GET /alive</c>); throws <see cref="MemoryUnavailableException"/> otherwise.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task CheckAliveAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await _httpClient.GetAsync(new Uri("alive", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new MemoryUnavailableException($"Memory at {_httpClient.BaseAddress} answered {(int)response.StatusCode} to GET /alive.");
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new MemoryUnavailableException($"Memory at {_httpClient.BaseAddress} cannot be reached: {e.Message}", e);
+        }
+    }
+
     /// <summary>Stores a memory for <paramref name="userId"/> and returns its id.</summary>
     /// <param name="userId">The owner of the memory.</param>
     /// <param name="text">What to remember.</param>

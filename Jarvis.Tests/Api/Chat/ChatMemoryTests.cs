@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Jarvis.Tests.Api.Llm;
+using Jarvis.Tests.Infrastructure;
+
+namespace Jarvis.Tests.Api.Chat;
+
+/// <summary>A turn with the real Jarvis.Memory (a child process): recalled memories reach the prompt, turns are recorded.</summary>
+public sealed class ChatMemoryTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheUsersRelevantMemoriesAreInThePromptAndTheTurnIsRecorded()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"jarvis-chat-memory-{Guid.NewGuid():N}");
+        var memory = ServiceProcess.Start("Jarvis.Memory", "Production", new Dictionary<string, string> { ["Memory__Embedded__DataDirectory"] = data });
+        try
+        {
+            await memory.WaitUntilHealthyAsync(Ct);
+            using (var memoryClient = memory.CreateClient())
+            {
+                (await memoryClient.PostAsJsonAsync("/api/memories", new { userId = "alice", text = "My sister Anna lives in Lyon" }, Ct)).EnsureSuccessStatusCode();
+                (await memoryClient.PostAsJsonAsync("/api/memories", new { userId = "bob", text = "Bob's sister lives in Oslo" }, Ct)).EnsureSuccessStatusCode();
+            }
+
+            await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+            await using var api = new ApiFactory(new Dictionary<string, string>
+            {
+                ["Jarvis:MemoryUrl"] = memory.BaseAddress.ToString(),
+                ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b",
+            });
+            using var client = api.CreateKeyedClient();
+
+            var response = await client.PostAsJsonAsync("/api/chat", new { message = "Where does my sister live?", userId = "alice", conversationId = "c1" }, Ct);
+            var reply = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("reply").GetString();
+            var system = Assert.Single(ollama.Requests).Json["messages"]!.AsArray()[0]!["content"]!.GetValue<string>();
+            var turns = await client.GetFromJsonAsync<JsonElement>("/api/conversations/c1?userId=alice", Ct);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("My sister Anna lives in Lyon", system, StringComparison.Ordinal);
+            Assert.DoesNotContain("Oslo", system, StringComparison.Ordinal);
+            Assert.DoesNotContain("memory is unavailable", reply, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(["user", "assistant"], turns.GetProperty("turns").EnumerateArray().Select(t => t.GetProperty("role").GetString()));
+            var health = await client.GetFromJsonAsync<JsonElement>("/health", Ct);
+            Assert.Equal("Healthy", health.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "memory").GetProperty("status").GetString());
+        }
+        finally
+        {
+            await memory.DisposeAsync();
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task WithMemoryDownReadinessSaysDegradedButStaysReady()
+    {
+        await using var api = new ApiFactory();
+        using var client = api.CreateClient();
+
+        var response = await client.GetAsync(new Uri("/health", UriKind.Relative), Ct);
+        var health = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Degraded", health.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "memory").GetProperty("status").GetString());
+    }
+}
