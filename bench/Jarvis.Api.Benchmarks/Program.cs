@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+// Measures a non-LLM chat turn (the offline responder's greeting) of the built Jarvis.Api, started as a process on
+// loopback, over REST and over one WebSocket, against a bare Kestrel endpoint answering a fixed JSON body in this
+// process: requests per second and latency percentiles, and the ratio. Memory points at a closed port, as the offline
+// responder's greeting needs none. Usage: bench/api-chat.sh [requests] (default 2000), after a Release build.
+var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+const int Concurrency = 8;
+const string Key = "bench-key";
+var root = FindRoot();
+var apiPort = FreePort();
+
+using var api = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(root, "Jarvis.Api", "bin", "Release", "net10.0", "Jarvis.Api.dll")])
+{
+    WorkingDirectory = Path.Combine(root, "Jarvis.Api"),
+    RedirectStandardOutput = true,
+    RedirectStandardError = true,
+    Environment =
+    {
+        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{apiPort}",
+        ["Jarvis__ApiKey"] = Key,
+        ["Jarvis__MemoryUrl"] = "http://127.0.0.1:1",
+        ["Jarvis__ChatRequestsPerMinute"] = "100000",
+        ["Jarvis__WebSocket__MessagesPerWindow"] = "100000",
+        ["Logging__LogLevel__Default"] = "Warning",
+    },
+})!;
+api.OutputDataReceived += (_, _) => { };
+api.ErrorDataReceived += (_, _) => { };
+api.BeginOutputReadLine();
+api.BeginErrorReadLine();
+
+var bare = WebApplication.CreateSlimBuilder();
+bare.Logging.ClearProviders();
+bare.WebHost.UseUrls("http://127.0.0.1:0");
+await using var baseline = bare.Build();
+baseline.MapPost("/api/chat", () => Results.Json(new { reply = "Hello! How can I help?", conversationId = "c", requestId = "r" }));
+await baseline.StartAsync();
+var baselineUrl = new Uri(baseline.Urls.First());
+var apiUrl = new Uri($"http://127.0.0.1:{apiPort}");
+
+using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+http.DefaultRequestHeaders.Add("X-API-Key", Key);
+await WaitHealthyAsync(http, apiUrl);
+
+Console.WriteLine(Format($"Jarvis.Api chat turn (offline responder) vs bare Kestrel, {requests:N0} requests, {Concurrency} concurrent, {Environment.ProcessorCount} cores"));
+var bareRest = await MeasureAsync(() => PostAsync(http, baselineUrl), requests);
+var apiRest = await MeasureAsync(() => PostAsync(http, apiUrl), requests);
+using var socket = new ClientWebSocket();
+socket.Options.SetRequestHeader("X-API-Key", Key);
+await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{apiPort}/ws"), CancellationToken.None);
+var apiSocket = await MeasureSequentialAsync(() => TurnAsync(socket), requests / 4);
+
+Print("bare Kestrel, REST", bareRest);
+Print("Jarvis.Api, REST /api/chat", apiRest);
+Print("Jarvis.Api, one WebSocket (sequential)", apiSocket);
+Console.WriteLine(Format($"REST throughput: Jarvis.Api is {apiRest.PerSecond / bareRest.PerSecond:P0} of bare Kestrel; p50 {apiRest.P50 / bareRest.P50:F1}x its latency"));
+
+await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+api.Kill(entireProcessTree: true);
+return;
+
+static async Task PostAsync(HttpClient http, Uri baseAddress)
+{
+    using var response = await http.PostAsJsonAsync(new Uri(baseAddress, "/api/chat"), new { message = "hello", userId = "bench" });
+    response.EnsureSuccessStatusCode();
+    await response.Content.ReadAsByteArrayAsync();
+}
+
+static async Task TurnAsync(ClientWebSocket socket)
+{
+    await socket.SendAsync("""{"type":"message","text":"hello","user_id":"bench"}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+    var buffer = new byte[16 * 1024];
+    while (true)
+    {
+        var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        if (Encoding.UTF8.GetString(buffer, 0, result.Count).Contains("\"type\":\"done\"", StringComparison.Ordinal))
+        {
+            return;
+        }
+    }
+}
+
+static async Task<Result> MeasureAsync(Func<Task> call, int count)
+{
+    for (var i = 0; i < 100; i++)
+    {
+        await call();
+    }
+
+    var latencies = new double[count];
+    var next = -1;
+    var total = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < count)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await call();
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+    }));
+    return Result.Of(latencies, total.Elapsed);
+}
+
+static async Task<Result> MeasureSequentialAsync(Func<Task> call, int count)
+{
+    for (var i = 0; i < 50; i++)
+    {
+        await call();
+    }
+
+    var latencies = new double[count];
+    var total = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await call();
+        latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    return Result.Of(latencies, total.Elapsed);
+}
+
+static void Print(string name, Result result) =>
+    Console.WriteLine(Format($"  {name,-40} {result.PerSecond,8:N0} req/s   p50 {result.P50,6:F2} ms   p95 {result.P95,6:F2} ms   p99 {result.P99,6:F2} ms"));
+
+static async Task WaitHealthyAsync(HttpClient http, Uri baseAddress)
+{
+    for (var i = 0; i < 300; i++)
+    {
+        try
+        {
+            if ((await http.GetAsync(new Uri(baseAddress, "/alive"))).IsSuccessStatusCode)
+            {
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        await Task.Delay(100);
+    }
+
+    throw new InvalidOperationException("Jarvis.Api did not start: build it in Release first (dotnet build Jarvis.sln -c Release).");
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static string FindRoot()
+{
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+    {
+        if (File.Exists(Path.Combine(directory.FullName, "Jarvis.sln")))
+        {
+            return directory.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Run the benchmark from the Jarvis repository.");
+}
+
+static string Format(FormattableString text) => FormattableString.Invariant(text);
+
+internal sealed record Result(double PerSecond, double P50, double P95, double P99)
+{
+    public static Result Of(double[] latencies, TimeSpan total)
+    {
+        var sorted = latencies.Order().ToArray();
+        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        return new Result(latencies.Length / total.TotalSeconds, At(0.50), At(0.95), At(0.99));
+    }
+}
