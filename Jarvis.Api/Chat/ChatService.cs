@@ -16,6 +16,7 @@ namespace Jarvis.Api.Chat;
 public sealed partial class ChatService(
     MemoryClient memory,
     OfflineResponder offline,
+    ChatTools tools,
     IOptions<ConversationOptions> options,
     ILogger<ChatService> logger,
     IChatClient? llm = null)
@@ -50,18 +51,63 @@ public sealed partial class ChatService(
             responder = "llm";
             var (messages, recalled) = await PromptAsync(turn, cancellationToken);
             memoryAvailable = recalled;
-            await foreach (var update in llm.GetStreamingResponseAsync(messages, cancellationToken: cancellationToken))
+            var chatOptions = new Microsoft.Extensions.AI.ChatOptions { Tools = tools.Declarations };
+
+            // The model may call tools; their results go back to it, for a few rounds at most.
+            for (var round = 0; round < MaxToolRounds; round++)
             {
-                if (update.Text is { Length: > 0 } text)
+                var calls = new List<FunctionCallContent>();
+                var updates = StreamAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                try
                 {
-                    firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    reply.Append(text);
-                    yield return new ChatToken(text);
+                    bool more;
+                    try
+                    {
+                        more = await updates.MoveNextAsync();
+                    }
+                    catch (Llm.OllamaChatException e) when (chatOptions.Tools is { Count: > 0 } && e.Message.Contains("does not support tools", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // A model without tool support refuses the request: the turn goes on without tools.
+                        await updates.DisposeAsync();
+                        chatOptions.Tools = null;
+                        updates = StreamAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                        more = await updates.MoveNextAsync();
+                    }
+
+                    while (more)
+                    {
+                        var update = updates.Current;
+                        if (update.Text is { Length: > 0 } text)
+                        {
+                            firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                            reply.Append(text);
+                            yield return new ChatToken(text);
+                        }
+
+                        calls.AddRange(update.Contents.OfType<FunctionCallContent>());
+                        if (update.Contents.OfType<UsageContent>().FirstOrDefault() is { } usageContent)
+                        {
+                            usage = new ChatUsage((usage.InputTokens ?? 0) + usageContent.Details.InputTokenCount, (usage.OutputTokens ?? 0) + usageContent.Details.OutputTokenCount);
+                        }
+
+                        more = await updates.MoveNextAsync();
+                    }
+                }
+                finally
+                {
+                    await updates.DisposeAsync();
                 }
 
-                if (update.Contents.OfType<UsageContent>().FirstOrDefault() is { } usageContent)
+                if (calls.Count == 0)
                 {
-                    usage = new ChatUsage(usageContent.Details.InputTokenCount, usageContent.Details.OutputTokenCount);
+                    break;
+                }
+
+                messages.Add(new ChatMessage(ChatRole.Assistant, [.. calls]));
+                foreach (var call in calls)
+                {
+                    var result = await tools.InvokeAsync(call, turn.UserId, cancellationToken);
+                    messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
                 }
             }
         }
@@ -77,6 +123,11 @@ public sealed partial class ChatService(
         yield return new ChatDone(reply.ToString(), turn.ConversationId, usage,
             new ChatTimings(Stopwatch.GetElapsedTime(started).TotalMilliseconds, firstToken), responder, memoryAvailable);
     }
+
+    private const int MaxToolRounds = 4;
+
+    private IAsyncEnumerable<ChatResponseUpdate> StreamAsync(List<ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions chatOptions, CancellationToken cancellationToken) =>
+        llm!.GetStreamingResponseAsync(messages, chatOptions, cancellationToken);
 
     /// <summary>The prompt: instructions with the recalled memories, recent turns within the budget, the message.</summary>
     private async Task<(List<ChatMessage> Messages, bool MemoryAvailable)> PromptAsync(ChatTurn turn, CancellationToken cancellationToken)

@@ -20,6 +20,7 @@ public static class ChatServiceExtensions
         builder.AddOfflineResponder();
         builder.Services.AddHealthChecks().AddCheck<Memory.MemoryHealthCheck>("memory", failureStatus: HealthStatus.Degraded);
         builder.Services.AddSingleton<ChatMetrics>();
+        builder.Services.AddSingleton<ChatTools>();
         builder.Services.AddSingleton<ChatService>();
 
         var name = builder.Configuration["Jarvis:Llm:ConnectionStringName"] ?? "ollama-llama3-2";

@@ -57,6 +57,50 @@ public sealed class ChatMemoryTests
     }
 
     [Fact]
+    public async Task AToolCallingModelRemembersThroughTheRememberToolForTheTurnsUserOnly()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"jarvis-chat-tools-{Guid.NewGuid():N}");
+        var memory = ServiceProcess.Start("Jarvis.Memory", "Production", new Dictionary<string, string> { ["Memory__Embedded__DataDirectory"] = data });
+        try
+        {
+            await memory.WaitUntilHealthyAsync(Ct);
+            await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+            ollama.Enqueue(new FakeChatReply { Tokens = [], ToolCalls = [new FakeToolCall("remember", new System.Text.Json.Nodes.JsonObject { ["text"] = "Carol is allergic to peanuts" })], DoneReason = "stop" });
+            ollama.Enqueue(new FakeChatReply { Tokens = ["I", " will", " remember", "."] });
+            await using var api = new ApiFactory(new Dictionary<string, string>
+            {
+                ["Jarvis:MemoryUrl"] = memory.BaseAddress.ToString(),
+                ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b",
+            });
+            using var client = api.CreateKeyedClient();
+
+            var response = await client.PostAsJsonAsync("/api/chat", new { message = "Remember that I am allergic to peanuts", userId = "carol" }, Ct);
+            var reply = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("reply").GetString();
+
+            Assert.Equal("I will remember.", reply);
+            Assert.Equal(2, ollama.Requests.Count);
+            var first = ollama.Requests[0].Json;
+            Assert.Equal(["remember", "recall", "forget", "time"], first["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()));
+            var second = ollama.Requests[1].Json["messages"]!.AsArray();
+            Assert.Equal("tool", second[^1]!["role"]!.GetValue<string>());
+            Assert.Equal("Remembered.", second[^1]!["content"]!.GetValue<string>());
+            using var memoryClient = memory.CreateClient();
+            var carol = await memoryClient.GetFromJsonAsync<JsonElement>("/api/users/carol/export", Ct);
+            var dave = await memoryClient.GetFromJsonAsync<JsonElement>("/api/users/dave/export", Ct);
+            Assert.Equal("Carol is allergic to peanuts", Assert.Single(carol.GetProperty("memories").EnumerateArray()).GetProperty("text").GetString());
+            Assert.Empty(dave.GetProperty("memories").EnumerateArray());
+        }
+        finally
+        {
+            await memory.DisposeAsync();
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task WithMemoryDownReadinessSaysDegradedButStaysReady()
     {
         await using var api = new ApiFactory();
