@@ -19,6 +19,10 @@ public static class ChatServiceExtensions
         builder.Services.AddOptions<ConversationOptions>().BindConfiguration("Jarvis:Chat").ValidateDataAnnotations().ValidateOnStart();
         builder.AddOfflineResponder();
         builder.Services.AddHealthChecks().AddCheck<Memory.MemoryHealthCheck>("memory", failureStatus: HealthStatus.Degraded);
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<ServiceMetrics>());
+        builder.Services.Configure<HealthCheckPublisherOptions>(publisher => publisher.Delay = TimeSpan.FromSeconds(1));
+        builder.Services.AddHttpClient<Memory.MemoryClient>().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("memory"));
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatTools>();
         builder.Services.AddSingleton<ChatService>();
@@ -37,7 +41,7 @@ public static class ChatServiceExtensions
         builder.Services.AddSingleton<LlmTelemetry>();
 
         // A model's first token can take a while (loading it into memory): long attempts; no retry once streaming.
-        builder.Services.AddHttpClient("ollama").ConfigureResilience(resilience =>
+        builder.Services.AddHttpClient("ollama").AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("llm")).ConfigureResilience(resilience =>
         {
             resilience.AttemptTimeout = TimeSpan.FromMinutes(2);
             resilience.TotalRequestTimeout = TimeSpan.FromMinutes(5);

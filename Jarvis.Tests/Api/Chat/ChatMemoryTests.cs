@@ -101,6 +101,47 @@ public sealed class ChatMemoryTests
     }
 
     [Fact]
+    public async Task ServiceMetricsReportMemorysHealthAndResponseTimes()
+    {
+        var health = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
+        var responses = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var meter = new System.Diagnostics.Metrics.MeterListener();
+        meter.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "Jarvis.Api" && instrument.Name is "service_health_status" or "service_response_seconds")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meter.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            var service = tags.ToArray().Single(t => t.Key == "service").Value as string ?? "";
+            if (instrument.Name == "service_health_status")
+            {
+                health[service] = value;
+            }
+            else
+            {
+                responses.Add(service);
+            }
+        });
+        meter.Start();
+        await using var api = new ApiFactory();
+        using var client = api.CreateKeyedClient();
+
+        (await client.PostAsJsonAsync("/api/chat", new { message = "remember that I like tea", userId = "u" }, Ct)).EnsureSuccessStatusCode();
+        await Eventually.TrueAsync(() =>
+        {
+            meter.RecordObservableInstruments();
+            return Task.FromResult(health.TryGetValue("memory", out var status) && health.ContainsKey("llm"));
+        }, "the health publisher to report memory and the llm", Ct, TimeSpan.FromSeconds(15));
+
+        Assert.Contains("memory", responses);
+        Assert.Equal(0.5, health["memory"]);
+        Assert.Equal(0.5, health["llm"]);
+    }
+
+    [Fact]
     public async Task WithMemoryDownReadinessSaysDegradedButStaysReady()
     {
         await using var api = new ApiFactory();
