@@ -79,11 +79,15 @@ public sealed partial class ChatSocketSession(
         {
             await SendAsync(new { type = "shutdown" }, cancellationToken);
             await _inFlight.WaitAsync(cancellationToken);
-            await _closing.CancelAsync();
+
+            // The close frame goes out before the receive loop is ended: ending it first lets the endpoint dispose the
+            // socket, and the client would see a reset instead of 1001.
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "shutting down", cancellationToken);
             }
+
+            await _closing.CancelAsync();
         }
         catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {

@@ -130,21 +130,29 @@ public sealed class ChatSocketTests
     }
 
     [Fact]
-    public async Task OnShutdownEverySocketIsToldThenClosedWith1001()
+    public async Task TheDrainTellsEverySocketThenClosesItWith1001()
     {
-        var api = new ApiFactory();
-        using var socket = await ConnectAsync(api);
-        await SendAsync(socket, new { type = "ping" });
-        await ReceiveAsync(socket);
+        // The registry is the drain participant the host runs on SIGTERM; run here directly, without a host stopping
+        // around the test's sockets.
+        await using var api = new ApiFactory();
+        using var first = await ConnectAsync(api);
+        using var second = await ConnectAsync(api);
+        foreach (var socket in new[] { first, second })
+        {
+            await SendAsync(socket, new { type = "ping" });
+            await ReceiveAsync(socket);
+        }
 
-        var stopping = api.DisposeAsync().AsTask();
-        var shutdown = await ReceiveAsync(socket);
-        var closed = await socket.ReceiveAsync(new byte[1024], Ct);
-        await stopping;
+        var draining = api.Services.GetRequiredService<ChatSocketRegistry>().DrainAsync(Ct);
+        foreach (var socket in new[] { first, second })
+        {
+            Assert.Equal("shutdown", (await ReceiveAsync(socket)).GetProperty("type").GetString());
+            var closed = await socket.ReceiveAsync(new byte[1024], Ct);
+            Assert.Equal(WebSocketMessageType.Close, closed.MessageType);
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.CloseStatus);
+        }
 
-        Assert.Equal("shutdown", shutdown.GetProperty("type").GetString());
-        Assert.Equal(WebSocketMessageType.Close, closed.MessageType);
-        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.CloseStatus);
+        await draining;
     }
 
     private static async Task<WebSocket> ConnectAsync(ApiFactory api)
