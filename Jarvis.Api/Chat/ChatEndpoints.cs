@@ -2,6 +2,7 @@ using System.Text.Json;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Memory;
 using Jarvis.Api.Security;
+using Jarvis.ServiceDefaults.Shutdown;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -23,10 +24,16 @@ public static class ChatEndpoints
     }
 
     private static async Task<IResult> ChatAsync(
-        ChatRequest request, HttpContext context, ChatService chat, ChatMetrics metrics, IOptions<ConversationOptions> options, CancellationToken cancellationToken)
+        ChatRequest request, HttpContext context, ChatService chat, ChatMetrics metrics, DrainState drain, IOptions<ConversationOptions> options, CancellationToken cancellationToken)
     {
         var sse = context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
         var channel = sse ? "sse" : "rest";
+        if (drain.IsDraining)
+        {
+            metrics.Request(channel, "rejected");
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Shutting down", detail: "The service is stopping; retry in a moment.");
+        }
+
         if (string.IsNullOrWhiteSpace(request.Message))
         {
             metrics.Request(channel, "invalid");

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Jarvis.Api.Chat;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Security;
+using Jarvis.ServiceDefaults.Shutdown;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +35,13 @@ public static class OpenAiEndpoints
         return app;
     }
 
-    private static async Task<IResult> CompleteAsync(HttpContext context, ChatService chat, ChatMetrics metrics, IOptions<ConversationOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(HttpContext context, ChatService chat, ChatMetrics metrics, DrainState drain, IOptions<ConversationOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (drain.IsDraining)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, "The service is stopping; retry in a moment.", type: "api_error");
+        }
+
         CompletionRequest? request;
         try
         {

@@ -141,4 +141,19 @@ public sealed class ApiSecurityTests
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
     }
+
+    [Fact]
+    public async Task WhileDrainingNewChatTurnsGet503OnEveryChannel()
+    {
+        await using var api = new ApiFactory();
+        using var client = api.CreateKeyedClient();
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Jarvis.ServiceDefaults.Shutdown.DrainState>(api.Services).BeginDraining();
+
+        var rest = await client.PostAsJsonAsync("/api/chat", new { message = "hello" }, Ct);
+        var openAi = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "jarvis", messages = new[] { new { role = "user", content = "hello" } } }, Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, rest.StatusCode);
+        Assert.Equal("application/problem+json", rest.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, openAi.StatusCode);
+    }
 }
