@@ -156,4 +156,32 @@ public sealed class ApiSecurityTests
         Assert.Equal("application/problem+json", rest.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, openAi.StatusCode);
     }
+
+    [Fact]
+    public async Task NewWebSocketConnectionsAreRateLimitedPerClient()
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:WebSocketConnectionsPerMinute"] = "1" });
+        var client = api.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers["X-API-Key"] = ApiFactory.Key;
+
+        using var first = await client.ConnectAsync(new Uri(api.Server.BaseAddress, "/ws"), Ct);
+        var second = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => client.ConnectAsync(new Uri(api.Server.BaseAddress, "/ws"), Ct));
+
+        Assert.Contains("429", second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheRestSurface()
+    {
+        await using var api = new ApiFactory();
+        using var client = api.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Contains("/api/chat", paths);
+        Assert.Contains("/api/conversations/{conversationId}", paths);
+        Assert.Contains("/api/tokens", paths);
+        Assert.Contains("/v1/chat/completions", paths);
+    }
 }
