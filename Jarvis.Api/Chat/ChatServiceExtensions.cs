@@ -27,16 +27,13 @@ public static class ChatServiceExtensions
         builder.Services.AddSingleton<ChatTools>();
         builder.Services.AddSingleton<ChatService>();
 
-        var name = builder.Configuration["Jarvis:Llm:ConnectionStringName"] ?? "ollama-llama3-2";
-        var connectionString = new[] { name, "ollama" }.Select(builder.Configuration.GetConnectionString).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
-        if (connectionString is null)
+        if (LlmConfiguration.FromConfiguration(builder.Configuration) is not { } connection)
         {
             builder.Services.AddHealthChecks().AddCheck("llm", () => HealthCheckResult.Degraded(
                 "No LLM configured: the offline responder answers. Set ConnectionStrings__ollama=Endpoint=http://localhost:11434;Model=llama3.2:1b."));
             return builder;
         }
 
-        var connection = OllamaChatConnection.Parse(connectionString, builder.Configuration["Jarvis:Llm:Model"]);
         builder.Services.AddSingleton(connection);
         builder.Services.AddSingleton<LlmTelemetry>();
 

@@ -4,9 +4,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Jarvis.ServiceDefaults.ConnectionStrings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,7 +36,7 @@ public sealed partial class OllamaChatClient : IChatClient
     private static readonly JsonSerializerOptions s_requestJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly HttpClient _http;
-    private readonly OllamaChatConnection _connection;
+    private readonly OllamaConnection _connection;
     private readonly LlmTelemetry? _telemetry;
     private readonly ILogger _logger;
     private readonly OllamaChatClientOptions _options;
@@ -45,7 +46,7 @@ public sealed partial class OllamaChatClient : IChatClient
     /// <summary>Creates the client for <paramref name="connection"/>'s server and model.</summary>
     public OllamaChatClient(
         HttpClient http,
-        OllamaChatConnection connection,
+        OllamaConnection connection,
         LlmTelemetry? telemetry = null,
         ILogger<OllamaChatClient>? logger = null,
         OllamaChatClientOptions? options = null)
@@ -62,7 +63,7 @@ public sealed partial class OllamaChatClient : IChatClient
     }
 
     /// <summary>The server and default model.</summary>
-    public OllamaChatConnection Connection => _connection;
+    public OllamaConnection Connection => _connection;
 
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -215,7 +216,7 @@ public sealed partial class OllamaChatClient : IChatClient
             return _metadata;
         }
 
-        if (serviceType == typeof(OllamaChatConnection))
+        if (serviceType == typeof(OllamaConnection))
         {
             return _connection;
         }
@@ -507,7 +508,7 @@ public sealed partial class OllamaChatClient : IChatClient
         if (response.StatusCode == HttpStatusCode.NotFound && error is not null && error.Contains("not found", StringComparison.OrdinalIgnoreCase))
         {
             return new OllamaChatException(
-                $"Ollama at {_connection.Endpoint} does not have the model '{model}' ({error}). Pull it with 'ollama pull {model}', or configure another model in ConnectionStrings:ollama or {OllamaChatConnection.ModelConfigurationKey}.",
+                $"Ollama at {_connection.Endpoint} does not have the model '{model}' ({error}). Pull it with 'ollama pull {model}', or configure another model in ConnectionStrings:ollama or {LlmConfiguration.ModelKey}.",
                 OllamaChatErrorKind.ModelNotFound,
                 model,
                 response.StatusCode,

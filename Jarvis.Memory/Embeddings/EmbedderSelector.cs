@@ -1,5 +1,6 @@
 using Jarvis.Memory.Embeddings.Ollama;
 using Jarvis.Memory.Storage;
+using Jarvis.ServiceDefaults.ConnectionStrings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;

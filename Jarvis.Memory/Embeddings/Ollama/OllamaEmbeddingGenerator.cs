@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Jarvis.Memory.Storage;
+using Jarvis.ServiceDefaults.ConnectionStrings;
 using Jarvis.ServiceDefaults.Logging;
 using Microsoft.Extensions.AI;
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Jarvis.Api.Llm;
+using Jarvis.ServiceDefaults.ConnectionStrings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
 
         List<ChatResponseUpdate> updates = [];
         await foreach (var update in client.GetStreamingResponseAsync([new(ChatRole.System, "Be brief."), new(ChatRole.User, "Why is the sky blue?")], cancellationToken: ct))
@@ -66,7 +67,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
 
         var response = await client.GetResponseAsync("Why is the sky blue?", cancellationToken: ct);
 
@@ -86,7 +87,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync([Model, "qwen2.5:0.5b"], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model), options: new OllamaChatClientOptions { KeepAlive = "10m" });
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model), options: new OllamaChatClientOptions { KeepAlive = "10m" });
 
         var options = new ChatOptions
         {
@@ -115,7 +116,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         var tool = AIFunctionFactory.CreateDeclaration(
             "get_weather",
             "Get the weather in a given city",
@@ -156,7 +157,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         var tool = AIFunctionFactory.Create((string city) => $"sunny in {city}", "get_weather", "Get the weather in a given city");
         server.Enqueue(new FakeChatReply { ToolCalls = [new FakeToolCall("get_weather", new JsonObject { ["city"] = "Tokyo" })] });
 
@@ -178,7 +179,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync(["qwen2.5:0.5b"], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
 
         var streaming = await Assert.ThrowsAsync<OllamaChatException>(async () =>
         {
@@ -208,7 +209,7 @@ public sealed class OllamaChatClientTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, OllamaChatConnection.Parse($"Endpoint=http://127.0.0.1:{port};Model={Model}"));
+        using var client = new OllamaChatClient(http, OllamaConnection.Parse($"Endpoint=http://127.0.0.1:{port};Model={Model}"));
 
         var e = await Assert.ThrowsAsync<OllamaChatException>(() => client.GetResponseAsync("hi", cancellationToken: ct));
         var streaming = await Assert.ThrowsAsync<OllamaChatException>(async () =>
@@ -234,7 +235,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         server.Enqueue(new FakeChatReply { Error = "an error was encountered while running the model: unexpected EOF", TokensBeforeError = 2 });
 
         List<string> tokens = [];
@@ -259,7 +260,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         server.Enqueue(new FakeChatReply { Error = "llama runner process has terminated" });
 
         var e = await Assert.ThrowsAsync<OllamaChatException>(() => client.GetResponseAsync("hi", cancellationToken: ct));
@@ -276,7 +277,7 @@ public sealed class OllamaChatClientTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         server.Enqueue(new FakeChatReply { PromptEvalCount = null, DoneReason = "length" });
 
         var response = await client.GetStreamingResponseAsync([new(ChatRole.User, "hi")], cancellationToken: ct).ToChatResponseAsync(ct);
@@ -290,7 +291,7 @@ public sealed class OllamaChatClientTests
     public void MetadataNamesOllamaTheEndpointAndTheModel()
     {
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, OllamaChatConnection.Parse("Endpoint=http://ollama:11434;Model=llama3.2:1b"));
+        using var client = new OllamaChatClient(http, OllamaConnection.Parse("Endpoint=http://ollama:11434;Model=llama3.2:1b"));
 
         var metadata = Assert.IsType<ChatClientMetadata>(client.GetService(typeof(ChatClientMetadata)));
 
@@ -359,7 +360,7 @@ public sealed class OllamaChatClientTests
         meterListener.Start();
 
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, model), telemetry);
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, model), telemetry);
         server.Enqueue(new FakeChatReply { DelayBeforeFirstToken = TimeSpan.FromMilliseconds(50) });
         await foreach (var update in client.GetStreamingResponseAsync([new(ChatRole.User, "hi")], cancellationToken: ct))
         {
@@ -466,7 +467,7 @@ public sealed class OllamaChatClientTests
         });
         meterListener.Start();
         using var http = new HttpClient();
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, model), new LlmTelemetry(meterFactory));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, model), new LlmTelemetry(meterFactory));
 
         await Assert.ThrowsAsync<OllamaChatException>(async () =>
         {
@@ -491,7 +492,7 @@ public sealed class OllamaChatClientTests
         await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
         using var host = BuildHost();
         var http = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("ollama");
-        using var client = new OllamaChatClient(http, new OllamaChatConnection(server.BaseAddress, Model));
+        using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         server.Enqueue(new FakeChatReply { Error = "llama runner process has terminated" });
 
         var response = await client.GetResponseAsync("hi", cancellationToken: ct);
@@ -524,7 +525,7 @@ public sealed class OllamaChatClientTests
         listener.Stop();
         using var host = BuildHost();
         var http = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("ollama");
-        using var client = new OllamaChatClient(http, OllamaChatConnection.Parse($"http://127.0.0.1:{port}", Model));
+        using var client = new OllamaChatClient(http, OllamaConnection.Parse($"http://127.0.0.1:{port}", Model));
 
         var e = await Assert.ThrowsAsync<OllamaChatException>(() => client.GetResponseAsync("hi", cancellationToken: ct));
 
@@ -552,7 +553,7 @@ public sealed class OllamaChatClientTests
     [InlineData("Endpoint=http://localhost:11434", "http://localhost:11434/", "configured:1b")]
     public void ConnectionStringsAreParsed(string connectionString, string endpoint, string model)
     {
-        var connection = OllamaChatConnection.Parse(connectionString, "configured:1b");
+        var connection = OllamaConnection.Parse(connectionString, "configured:1b");
 
         Assert.Equal(new Uri(endpoint), connection.Endpoint);
         Assert.Equal(model, connection.Model);
@@ -567,7 +568,7 @@ public sealed class OllamaChatClientTests
     [InlineData("Endpoint=http://localhost:11434", "Jarvis:Llm:Model")]
     public void BadConnectionStringsSayWhatIsWrong(string connectionString, string expected)
     {
-        var e = Assert.Throws<FormatException>(() => OllamaChatConnection.Parse(connectionString));
+        var e = Assert.Throws<FormatException>(() => OllamaConnection.Parse(connectionString, defaultModelSetting: LlmConfiguration.ModelKey));
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
@@ -581,13 +582,13 @@ public sealed class OllamaChatClientTests
             ["Jarvis:Llm:Model"] = "llama3.2:1b",
         }).Build();
 
-        var connection = OllamaChatConnection.FromConfiguration(configuration);
+        var connection = LlmConfiguration.FromConfiguration(configuration);
 
         Assert.NotNull(connection);
         Assert.Equal(new Uri("http://ollama:11434/"), connection.Endpoint);
         Assert.Equal("llama3.2:1b", connection.Model);
-        Assert.Null(OllamaChatConnection.FromConfiguration(new ConfigurationBuilder().Build()));
+        Assert.Null(LlmConfiguration.FromConfiguration(new ConfigurationBuilder().Build()));
         var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:ollama"] = "Model=x" }).Build();
-        Assert.Contains("ConnectionStrings:ollama", Assert.Throws<FormatException>(() => OllamaChatConnection.FromConfiguration(bad)).Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:ollama", Assert.Throws<FormatException>(() => LlmConfiguration.FromConfiguration(bad)).Message, StringComparison.Ordinal);
     }
 }

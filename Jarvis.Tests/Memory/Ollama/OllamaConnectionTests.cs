@@ -1,4 +1,4 @@
-using Jarvis.Memory.Embeddings.Ollama;
+using Jarvis.ServiceDefaults.ConnectionStrings;
 
 namespace Jarvis.Tests.Memory.Ollama;
 

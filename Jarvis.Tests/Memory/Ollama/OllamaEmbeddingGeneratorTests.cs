@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Jarvis.Memory.Embeddings.Ollama;
+using Jarvis.ServiceDefaults.ConnectionStrings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,13 +2,14 @@ using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace Jarvis.Api.Llm;
+namespace Jarvis.ServiceDefaults.ConnectionStrings;
 
 /// <summary>
-/// Where an Ollama server is and which model to chat with, from the connection string the AppHost injects for a model
-/// (<c>Endpoint=http://host:port;Model=llama3.2:1b</c>) or a bare server URL with the model from configuration.
+/// Where an Ollama server is and which model to use, from the connection string the AppHost injects for a model
+/// (<c>Endpoint=http://host:port;Model=llama3.2:1b</c>) or a bare server URL with the model from configuration. Shared by
+/// Memory (embeddings) and the Api (chat).
 /// </summary>
-public sealed class OllamaChatConnection
+public sealed class OllamaConnection
 {
     /// <summary>The connection string key of the server URL.</summary>
     public const string EndpointKey = "Endpoint";
@@ -16,25 +17,19 @@ public sealed class OllamaChatConnection
     /// <summary>The connection string key of the model name.</summary>
     public const string ModelKey = "Model";
 
-    /// <summary>The name of the connection string the AppHost injects (<c>ConnectionStrings__ollama</c>).</summary>
-    public const string ConnectionStringName = "ollama";
-
-    /// <summary>The configuration key of the model used when the connection string names none.</summary>
-    public const string ModelConfigurationKey = "Jarvis:Llm:Model";
-
     /// <summary>Creates a connection to <paramref name="endpoint"/> (an absolute http or https URL) for <paramref name="model"/>.</summary>
     /// <exception cref="FormatException">The endpoint is not an absolute http(s) URL or the model is blank.</exception>
-    public OllamaChatConnection(Uri endpoint, string model)
+    public OllamaConnection(Uri endpoint, string model)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         Endpoint = ValidateEndpoint(endpoint, out var endpointError) ?? throw new FormatException(endpointError);
         Model = string.IsNullOrWhiteSpace(model) ? throw new FormatException("The Ollama model name is empty.") : model.Trim();
     }
 
-    /// <summary>The server's base URL, ending in '/', so <c>api/chat</c> resolves under it (a path prefix is kept).</summary>
+    /// <summary>The server's base URL, ending in '/', so <c>api/chat</c> or <c>api/embed</c> resolves under it (a path prefix is kept).</summary>
     public Uri Endpoint { get; }
 
-    /// <summary>The model as Ollama names it, such as <c>llama3.2:1b</c>.</summary>
+    /// <summary>The model as Ollama names it, such as <c>llama3.2:1b</c> or <c>nomic-embed-text</c>.</summary>
     public string Model { get; }
 
     /// <summary>
@@ -42,37 +37,19 @@ public sealed class OllamaChatConnection
     /// <paramref name="defaultModel"/> applies when the connection string names no model (an empty <c>Model=</c> names none).
     /// </summary>
     /// <exception cref="FormatException">The connection string is malformed; the message says what is wrong.</exception>
-    public static OllamaChatConnection Parse(string? connectionString, string? defaultModel = null) =>
-        TryParse(connectionString, defaultModel, out var connection, out var error) ? connection : throw new FormatException(error);
+    public static OllamaConnection Parse(string? connectionString, string? defaultModel = null, string? defaultModelSetting = null) =>
+        TryParse(connectionString, defaultModel, out var connection, out var error, defaultModelSetting) ? connection : throw new FormatException(error);
 
     /// <summary>
-    /// The connection from <c>ConnectionStrings:ollama</c>, with <c>Jarvis:Llm:Model</c> as the model when the connection
-    /// string names none; null when no connection string is configured (Jarvis then answers without an LLM).
+    /// Like <see cref="Parse"/>, but reports a malformed connection string through <paramref name="error"/>, which names
+    /// <paramref name="defaultModelSetting"/> (where the default model comes from) when the model is missing.
     /// </summary>
-    /// <exception cref="FormatException">The connection string is set but malformed; the message says what is wrong.</exception>
-    public static OllamaChatConnection? FromConfiguration(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            return null;
-        }
-
-        if (!TryParse(connectionString, configuration[ModelConfigurationKey], out var connection, out var error))
-        {
-            throw new FormatException($"ConnectionStrings:{ConnectionStringName} is invalid: {error}");
-        }
-
-        return connection;
-    }
-
-    /// <summary>Like <see cref="Parse"/>, but reports a malformed connection string through <paramref name="error"/>.</summary>
     public static bool TryParse(
         string? connectionString,
         string? defaultModel,
-        [NotNullWhen(true)] out OllamaChatConnection? connection,
-        [NotNullWhen(false)] out string? error)
+        [NotNullWhen(true)] out OllamaConnection? connection,
+        [NotNullWhen(false)] out string? error,
+        string? defaultModelSetting = null)
     {
         connection = null;
         error = null;
@@ -116,11 +93,13 @@ public sealed class OllamaChatConnection
         model ??= defaultModel;
         if (string.IsNullOrWhiteSpace(model))
         {
-            error = $"The Ollama connection string names no {ModelKey} and no model is configured in Jarvis:Llm:Model.";
+            error = defaultModelSetting is null
+                ? $"The Ollama connection string names no {ModelKey} and no default model is configured."
+                : $"The Ollama connection string names no {ModelKey} and no model is configured in {defaultModelSetting}.";
             return false;
         }
 
-        connection = new OllamaChatConnection(validEndpoint, model);
+        connection = new OllamaConnection(validEndpoint, model);
         error = null;
         return true;
     }
