@@ -24,8 +24,12 @@ public sealed partial class ChatSocketSession(
     ILogger<ChatSocketSession> logger) : IDisposable
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    // How long a client has to answer the service's close frame before the connection is ended anyway.
+    private static readonly TimeSpan s_closeHandshakeTimeout = TimeSpan.FromSeconds(2);
     private readonly SemaphoreSlim _send = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<DateTimeOffset> _recent = new();
     private Task _inFlight = Task.CompletedTask;
 
@@ -41,7 +45,8 @@ public sealed partial class ChatSocketSession(
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         try
         {
-            while (socket.State == WebSocketState.Open)
+            // After the service's close frame (CloseSent) the loop reads on, until the client's close completes the handshake.
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
                 var frame = await ReceiveAsync(stopping.Token);
                 if (frame is null)
@@ -60,6 +65,7 @@ public sealed partial class ChatSocketSession(
         }
         finally
         {
+            _ended.TrySetResult();
             var duration = timeProvider.GetUtcNow() - started;
             LogDisconnected(logger, duration.TotalSeconds, messages);
         }
@@ -80,19 +86,33 @@ public sealed partial class ChatSocketSession(
             await SendAsync(new { type = "shutdown" }, cancellationToken);
             await _inFlight.WaitAsync(cancellationToken);
 
-            // The close frame goes out before the receive loop is ended: ending it first lets the endpoint dispose the
-            // socket, and the client would see a reset instead of 1001.
+            // The close frame goes out, then the client has a moment to answer it: ending the receive loop at once
+            // lets the endpoint dispose the socket, and the client would see a reset instead of 1001.
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "shutting down", cancellationToken);
+                await _ended.Task.WaitAsync(s_closeHandshakeTimeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-
-            await _closing.CancelAsync();
         }
         catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             // The client is already gone, or the drain timed out: nothing more to tell it.
-            await _closing.CancelAsync();
+        }
+        finally
+        {
+            StopReceiving();
+        }
+    }
+
+    private void StopReceiving()
+    {
+        try
+        {
+            _closing.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended (and was disposed) while the drain was telling it to stop.
         }
     }
 
@@ -106,7 +126,12 @@ public sealed partial class ChatSocketSession(
             var result = await socket.ReceiveAsync(buffer, cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                // The client's close answers ours (the state is then Closed), or starts the handshake, which we complete.
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                }
+
                 return null;
             }
 

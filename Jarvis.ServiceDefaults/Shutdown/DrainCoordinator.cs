@@ -13,8 +13,9 @@ internal sealed class DrainCoordinator(
     IEnumerable<IDrainParticipant> participants,
     ILogger<DrainCoordinator> logger) : IHostedLifecycleService
 {
+    private readonly Lock _gate = new();
     private CancellationTokenRegistration _stoppingRegistration;
-    private int _drained;
+    private Task? _drain;
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
@@ -27,9 +28,37 @@ internal sealed class DrainCoordinator(
     {
         state.BeginDraining();
 
-        // A host can be stopped more than once (StopAsync, then dispose); drain work runs the first time only.
+        // A host can be stopped more than once, even concurrently (a signal, then StopAsync or dispose): the drain runs
+        // once, and every stop waits for that one drain so that no stop goes on to shut the server under it.
+        Task drain;
+        bool first;
+        lock (_gate)
+        {
+            first = _drain is null;
+            drain = _drain ??= DrainAsync(cancellationToken);
+        }
+
+        if (first)
+        {
+            // The drain handles its own timeout; awaiting it whole keeps its last log record before this stop returns.
+            await drain;
+            return;
+        }
+
+        try
+        {
+            await drain.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // This stop's own timeout: the first stop reports the drain's outcome.
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
         var work = participants.ToArray();
-        if (work.Length == 0 || Interlocked.Exchange(ref _drained, 1) == 1)
+        if (work.Length == 0)
         {
             return;
         }

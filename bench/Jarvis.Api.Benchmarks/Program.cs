@@ -12,33 +12,18 @@ using Microsoft.Extensions.Logging;
 
 // Measures a non-LLM chat turn (the offline responder's greeting) of the built Jarvis.Api, started as a process on
 // loopback, over REST and over one WebSocket, against a bare Kestrel endpoint answering a fixed JSON body in this
-// process: requests per second and latency percentiles, and the ratio. Memory points at a closed port, as the offline
-// responder's greeting needs none. Usage: bench/api-chat.sh [requests] (default 2000), after a Release build.
+// process: requests per second and latency percentiles, and the ratio. First with memory unreachable (its circuit
+// breaker fails fast: the cost of the Api alone), then with a live Jarvis.Memory (embedded store in a temporary
+// directory), where each turn also recalls and records. Usage: bench/api-chat.sh [requests] (default 2000).
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
 const int Concurrency = 8;
 const string Key = "bench-key";
 var root = FindRoot();
-var apiPort = FreePort();
+var data = Directory.CreateTempSubdirectory("jarvis-bench-memory-");
 
-using var api = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(root, "Jarvis.Api", "bin", "Release", "net10.0", "Jarvis.Api.dll")])
-{
-    WorkingDirectory = Path.Combine(root, "Jarvis.Api"),
-    RedirectStandardOutput = true,
-    RedirectStandardError = true,
-    Environment =
-    {
-        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{apiPort}",
-        ["Jarvis__ApiKey"] = Key,
-        ["Jarvis__MemoryUrl"] = "http://127.0.0.1:1",
-        ["Jarvis__ChatRequestsPerMinute"] = "100000",
-        ["Jarvis__WebSocket__MessagesPerWindow"] = "100000",
-        ["Logging__LogLevel__Default"] = "Warning",
-    },
-})!;
-api.OutputDataReceived += (_, _) => { };
-api.ErrorDataReceived += (_, _) => { };
-api.BeginOutputReadLine();
-api.BeginErrorReadLine();
+var (memory, memoryUrl) = StartService("Jarvis.Memory", new() { ["Memory__Embedded__DataDirectory"] = data.FullName });
+var (api, apiUrl) = StartApi("http://127.0.0.1:1");
+var (apiWithMemory, apiWithMemoryUrl) = StartApi(memoryUrl.ToString());
 
 var bare = WebApplication.CreateSlimBuilder();
 bare.Logging.ClearProviders();
@@ -47,28 +32,77 @@ await using var baseline = bare.Build();
 baseline.MapPost("/api/chat", () => Results.Json(new { reply = "Hello! How can I help?", conversationId = "c", requestId = "r" }));
 await baseline.StartAsync();
 var baselineUrl = new Uri(baseline.Urls.First());
-var apiUrl = new Uri($"http://127.0.0.1:{apiPort}");
 
 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 http.DefaultRequestHeaders.Add("X-API-Key", Key);
-await WaitHealthyAsync(http, apiUrl);
+foreach (var url in new[] { memoryUrl, apiUrl, apiWithMemoryUrl })
+{
+    await WaitHealthyAsync(http, url);
+}
 
-Console.WriteLine(Format($"Jarvis.Api chat turn (offline responder) vs bare Kestrel, {requests:N0} requests, {Concurrency} concurrent, {Environment.ProcessorCount} cores"));
-var bareRest = await MeasureAsync(() => PostAsync(http, baselineUrl), requests);
-var apiRest = await MeasureAsync(() => PostAsync(http, apiUrl), requests);
-using var socket = new ClientWebSocket();
-socket.Options.SetRequestHeader("X-API-Key", Key);
-await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{apiPort}/ws"), CancellationToken.None);
-var apiSocket = await MeasureSequentialAsync(() => TurnAsync(socket), requests / 4);
+try
+{
+    Console.WriteLine(Format($"Jarvis.Api chat turn (offline responder) vs bare Kestrel, {requests:N0} requests, {Concurrency} concurrent, {Environment.ProcessorCount} cores"));
+    var bareRest = await MeasureAsync(() => PostAsync(http, baselineUrl), requests);
+    var apiRest = await MeasureAsync(() => PostAsync(http, apiUrl), requests);
+    var apiRestWithMemory = await MeasureAsync(() => PostAsync(http, apiWithMemoryUrl), requests);
+    using var socket = new ClientWebSocket();
+    socket.Options.SetRequestHeader("X-API-Key", Key);
+    await socket.ConnectAsync(new Uri($"ws://{apiUrl.Authority}/ws"), CancellationToken.None);
+    var apiSocket = await MeasureSequentialAsync(() => TurnAsync(socket), requests / 4);
+    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
 
-Print("bare Kestrel, REST", bareRest);
-Print("Jarvis.Api, REST /api/chat", apiRest);
-Print("Jarvis.Api, one WebSocket (sequential)", apiSocket);
-Console.WriteLine(Format($"REST throughput: Jarvis.Api is {apiRest.PerSecond / bareRest.PerSecond:P0} of bare Kestrel; p50 {apiRest.P50 / bareRest.P50:F1}x its latency"));
+    Print("bare Kestrel, REST", bareRest);
+    Print("Jarvis.Api, REST /api/chat", apiRest);
+    Print("Jarvis.Api + live memory, REST", apiRestWithMemory);
+    Print("Jarvis.Api, one WebSocket (sequential)", apiSocket);
+    Console.WriteLine(Format($"REST throughput: Jarvis.Api is {apiRest.PerSecond / bareRest.PerSecond:P0} of bare Kestrel; p50 {apiRest.P50 / bareRest.P50:F1}x its latency"));
+    Console.WriteLine(Format($"With a live memory (recall + record each turn): {apiRestWithMemory.PerSecond / bareRest.PerSecond:P0} of bare Kestrel; p50 {apiRestWithMemory.P50 / bareRest.P50:F1}x its latency"));
+}
+finally
+{
+    foreach (var process in new[] { api, apiWithMemory, memory })
+    {
+        process.Kill(entireProcessTree: true);
+        process.Dispose();
+    }
 
-await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-api.Kill(entireProcessTree: true);
+    data.Delete(recursive: true);
+}
+
 return;
+
+(Process Process, Uri Url) StartApi(string memoryAddress) => StartService("Jarvis.Api", new()
+{
+    ["Jarvis__ApiKey"] = Key,
+    ["Jarvis__MemoryUrl"] = memoryAddress,
+    ["Jarvis__ChatRequestsPerMinute"] = "100000",
+    ["Jarvis__WebSocket__MessagesPerWindow"] = "100000",
+});
+
+(Process Process, Uri Url) StartService(string project, Dictionary<string, string> environment)
+{
+    var url = new Uri($"http://127.0.0.1:{FreePort()}");
+    var start = new ProcessStartInfo("dotnet", [Path.Combine(root, project, "bin", "Release", "net10.0", project + ".dll")])
+    {
+        WorkingDirectory = Path.Combine(root, project),
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    };
+    start.Environment["ASPNETCORE_URLS"] = url.ToString();
+    start.Environment["Logging__LogLevel__Default"] = "Warning";
+    foreach (var (name, value) in environment)
+    {
+        start.Environment[name] = value;
+    }
+
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return (process, url);
+}
 
 static async Task PostAsync(HttpClient http, Uri baseAddress)
 {
@@ -154,7 +188,7 @@ static async Task WaitHealthyAsync(HttpClient http, Uri baseAddress)
         await Task.Delay(100);
     }
 
-    throw new InvalidOperationException("Jarvis.Api did not start: build it in Release first (dotnet build Jarvis.sln -c Release).");
+    throw new InvalidOperationException($"{baseAddress} did not start: build in Release first (dotnet build Jarvis.sln -c Release).");
 }
 
 static int FreePort()

@@ -39,16 +39,4 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string>? settings = n
         client.DefaultRequestHeaders.Add("X-API-Key", Key);
         return client;
     }
-
-    public override async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await base.DisposeAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            // See MemoryApiFactory: a test host may be stopped twice at once.
-        }
-    }
 }

@@ -127,6 +127,43 @@ public sealed class ApiSecurityTests
     }
 
     [Fact]
+    public async Task HstsIsSentOverHttpsOnly()
+    {
+        await using var api = new ApiFactory();
+        using var http = api.CreateClient();
+        using var https = api.CreateClient(new() { BaseAddress = new Uri("https://localhost") });
+
+        var plain = await http.GetAsync(new Uri("/alive", UriKind.Relative), Ct);
+        var secure = await https.GetAsync(new Uri("/alive", UriKind.Relative), Ct);
+
+        Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
+        Assert.Equal("max-age=31536000; includeSubDomains", secure.Headers.GetValues("Strict-Transport-Security").Single());
+    }
+
+    [Fact]
+    public async Task CorsAllowsTheConfiguredOriginsOnly()
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:CorsOrigins:0"] = "https://chat.example" });
+        using var client = api.CreateClient();
+
+        async Task<HttpResponseMessage> PreflightAsync(string origin)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Options, "/api/chat");
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "POST");
+            request.Headers.Add("Access-Control-Request-Headers", "content-type,x-api-key");
+            return await client.SendAsync(request, Ct);
+        }
+
+        var allowed = await PreflightAsync("https://chat.example");
+        var refused = await PreflightAsync("https://evil.example");
+
+        Assert.Equal("https://chat.example", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("x-api-key", allowed.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
     public async Task OversizedEmptyAndMalformedMessagesAreProblemsNotServerErrors()
     {
         await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:Chat:MaxMessageLength"] = "10" });

@@ -31,12 +31,6 @@ public sealed class MemoryApiFactory(IReadOnlyDictionary<string, string>? settin
         {
             await base.DisposeAsync();
         }
-        catch (ObjectDisposedException)
-        {
-            // The factory's StopAsync races Program's app.Run(), which disposes the host when it sees the stop; then
-            // ServiceDefaults' TelemetryHostedService.StoppedAsync resolves LoggerProvider from the disposed provider.
-            // Only a test host stops twice at once; the service itself has stopped either way.
-        }
         finally
         {
             if (Directory.Exists(DataDirectory))
