@@ -1,5 +1,6 @@
 using Jarvis.Api.Llm;
 using Jarvis.Api.Responder;
+using Jarvis.Api.Voice;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -23,6 +24,7 @@ public static class ChatServiceExtensions
         builder.Services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<ServiceMetrics>());
         builder.Services.Configure<HealthCheckPublisherOptions>(publisher => publisher.Delay = TimeSpan.FromSeconds(1));
         builder.Services.AddHttpClient<Memory.MemoryClient>().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("memory"));
+        builder.AddVoiceClient().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("voice"));
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatTools>();
         builder.Services.AddSingleton<ChatService>();

@@ -7,8 +7,8 @@ namespace Jarvis.Api.Chat;
 
 /// <summary>
 /// How the services the Api depends on are doing: <c>service_health_status{service}</c> (1 healthy, 0.5 degraded,
-/// 0 unhealthy, from the health checks <c>memory</c> and <c>llm</c> as the health publisher runs them) and
-/// <c>service_response_seconds{service}</c> (every call to memory and to the LLM).
+/// 0 unhealthy, from the health checks <c>memory</c>, <c>llm</c> and <c>voice</c> as the health publisher runs them) and
+/// <c>service_response_seconds{service}</c> (every call to memory, voice and the LLM).
 /// </summary>
 public sealed class ServiceMetrics : IHealthCheckPublisher
 {

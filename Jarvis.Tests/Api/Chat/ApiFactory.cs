@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Jarvis.Tests.Api.Chat;
 
 /// <summary>
-/// Jarvis.Api in-process with the API key <see cref="Key"/>, its logs captured, memory pointed at a closed port (so it
-/// is "down") unless the settings say otherwise, and no LLM unless the settings configure one.
+/// Jarvis.Api in-process with the API key <see cref="Key"/>, its logs captured, memory and voice pointed at a closed port (so
+/// they are "down") unless the settings say otherwise, and no LLM unless the settings configure one.
 /// </summary>
 public sealed class ApiFactory(IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<ChatService>
 {
@@ -22,6 +22,7 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string>? settings = n
         builder.UseEnvironment("Production");
         builder.UseSetting("Jarvis:ApiKey", Key);
         builder.UseSetting("Jarvis:MemoryUrl", "http://127.0.0.1:1");
+        builder.UseSetting("Jarvis:VoiceUrl", "http://127.0.0.1:1");
         builder.UseSetting("HttpResilience:Clients:MemoryClient:Retry:MaxRetryAttempts", "0");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

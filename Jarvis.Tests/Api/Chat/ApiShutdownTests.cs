@@ -19,15 +19,17 @@ public sealed class ApiShutdownTests
     [Fact]
     public async Task SigtermDrainsInFlightRepliesTellsSocketsAndExitsZero()
     {
-        // Both in-flight replies wait in the LLM long enough for the test to look at the service while it drains.
+        // Both in-flight replies wait in the LLM until the test has looked at the service while it drains.
         await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
-        var slow = new FakeChatReply { DelayBeforeFirstToken = TimeSpan.FromSeconds(3) };
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new FakeChatReply { HoldFirstTokenUntil = release.Task };
         ollama.Enqueue(slow);
         ollama.Enqueue(slow);
         await using var api = ServiceProcess.Start("Jarvis.Api", "Production", new Dictionary<string, string>
         {
             ["Jarvis__ApiKey"] = ApiFactory.Key,
             ["Jarvis__MemoryUrl"] = "http://127.0.0.1:1",
+            ["Jarvis__VoiceUrl"] = "http://127.0.0.1:1",
             ["ConnectionStrings__ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b",
         });
         await api.WaitUntilHealthyAsync(Ct);
@@ -52,6 +54,8 @@ public sealed class ApiShutdownTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.False(exit.IsCompleted);
+        release.SetResult();
         var rest = await restReply;
         Assert.Contains("event: done", rest, StringComparison.Ordinal);
         Assert.Contains("The sky is blue.", rest, StringComparison.Ordinal);

@@ -101,7 +101,7 @@ public sealed class ChatMemoryTests
     }
 
     [Fact]
-    public async Task ServiceMetricsReportMemorysHealthAndResponseTimes()
+    public async Task ServiceMetricsReportTheHealthAndResponseTimesOfMemoryVoiceAndTheLlm()
     {
         var health = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
         var responses = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -133,12 +133,14 @@ public sealed class ChatMemoryTests
         await Eventually.TrueAsync(() =>
         {
             meter.RecordObservableInstruments();
-            return Task.FromResult(health.TryGetValue("memory", out var status) && health.ContainsKey("llm"));
-        }, "the health publisher to report memory and the llm", Ct, TimeSpan.FromSeconds(15));
+            return Task.FromResult(health.ContainsKey("memory") && health.ContainsKey("llm") && health.ContainsKey("voice"));
+        }, "the health publisher to report memory, voice and the llm", Ct, TimeSpan.FromSeconds(15));
 
         Assert.Contains("memory", responses);
+        Assert.Contains("voice", responses);
         Assert.Equal(0.5, health["memory"]);
         Assert.Equal(0.5, health["llm"]);
+        Assert.Equal(0.5, health["voice"]);
     }
 
     [Fact]

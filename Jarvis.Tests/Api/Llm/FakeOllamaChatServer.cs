@@ -142,6 +142,11 @@ public sealed class FakeOllamaChatServer : IAsyncDisposable
             await Task.Delay(reply.DelayBeforeFirstToken, context.RequestAborted);
         }
 
+        if (reply.HoldFirstTokenUntil is { } hold)
+        {
+            await hold.WaitAsync(context.RequestAborted);
+        }
+
         var written = 0;
         foreach (var token in toolCalls.Count > 0 ? [] : reply.Tokens)
         {
@@ -266,4 +271,7 @@ public sealed record FakeChatReply
 
     /// <summary>A pause before the first line, to measure the time to first token.</summary>
     public TimeSpan DelayBeforeFirstToken { get; init; }
+
+    /// <summary>When set, the first line waits for this task: a test holds a reply in flight as long as it needs.</summary>
+    public Task? HoldFirstTokenUntil { get; init; }
 }
