@@ -196,6 +196,12 @@ public sealed partial class ChatSocketSession(
             var turn = new ChatTurn(message.UserId ?? "default", message.ConversationId ?? Guid.NewGuid().ToString("N"), message.Text);
             await foreach (var item in chat.RunAsync(turn, cancellationToken))
             {
+                if (item is ChatDone)
+                {
+                    // Counted before the client hears of it, so whoever saw `done` sees the count.
+                    metrics.Request("ws", "ok");
+                }
+
                 await SendAsync(item switch
                 {
                     ChatToken token => new { type = "token", text = token.Text },
@@ -203,8 +209,6 @@ public sealed partial class ChatSocketSession(
                     _ => throw new InvalidOperationException($"Unknown chat event {item}."),
                 }, cancellationToken);
             }
-
-            metrics.Request("ws", "ok");
         }
         catch (OllamaChatException e)
         {

@@ -155,17 +155,17 @@ public sealed class ChatSocketTests
         await draining;
     }
 
-    private static async Task<WebSocket> ConnectAsync(ApiFactory api)
+    internal static async Task<WebSocket> ConnectAsync(ApiFactory api)
     {
         var client = api.Server.CreateWebSocketClient();
         client.ConfigureRequest = request => request.Headers["X-API-Key"] = ApiFactory.Key;
         return await client.ConnectAsync(new Uri(api.Server.BaseAddress, "/ws"), Ct);
     }
 
-    private static Task SendAsync(WebSocket socket, object payload) =>
+    internal static Task SendAsync(WebSocket socket, object payload) =>
         socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(payload), WebSocketMessageType.Text, true, Ct);
 
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket)
+    internal static async Task<JsonElement> ReceiveAsync(WebSocket socket)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
@@ -182,7 +182,7 @@ public sealed class ChatSocketTests
         return JsonDocument.Parse(message.ToArray()).RootElement;
     }
 
-    private static async Task<List<JsonElement>> UntilAsync(WebSocket socket, string type)
+    internal static async Task<List<JsonElement>> UntilAsync(WebSocket socket, string type)
     {
         var events = new List<JsonElement>();
         while (events.Count == 0 || events[^1].GetProperty("type").GetString() != type)
