@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Jarvis.Tests.Api.Llm;
 using Jarvis.Tests.Infrastructure;
+using Jarvis.Tests.Infrastructure.Ollama;
 
 namespace Jarvis.Tests.Api.Chat;
 
@@ -20,7 +20,7 @@ public sealed class ApiShutdownTests
     public async Task SigtermDrainsInFlightRepliesTellsSocketsAndExitsZero()
     {
         // Both in-flight replies wait in the LLM until the test has looked at the service while it drains.
-        await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+        await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slow = new FakeChatReply { HoldFirstTokenUntil = release.Task };
         ollama.Enqueue(slow);
@@ -46,7 +46,7 @@ public sealed class ApiShutdownTests
         using var streaming = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = JsonContent.Create(new { message = "sky?" }) };
         streaming.Headers.Accept.ParseAdd("text/event-stream");
         var restReply = client.SendAsync(streaming, Ct).ContinueWith(t => t.Result.Content.ReadAsStringAsync(Ct), Ct, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-        await Eventually.TrueAsync(() => Task.FromResult(ollama.Requests.Count == 2), "both turns to reach the LLM", Ct, TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => Task.FromResult(ollama.ChatRequests.Count == 2), "both turns to reach the LLM", Ct, TimeSpan.FromSeconds(10));
 
         var exit = api.TerminateAsync(Ct);
         await Eventually.TrueAsync(async () => (await client.GetAsync("/health", Ct)).StatusCode == HttpStatusCode.ServiceUnavailable, "readiness to turn", Ct, TimeSpan.FromSeconds(5));

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Jarvis.Api.Chat;
-using Jarvis.Tests.Api.Llm;
+using Jarvis.Tests.Infrastructure.Ollama;
 
 namespace Jarvis.Tests.Api.Chat;
 
@@ -33,7 +33,7 @@ public sealed class ChatApiTests
     [Fact]
     public async Task WithAnLlmTheReplyComesFromTheModelAndMemoryBeingDownIsSaid()
     {
-        await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+        await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
         await using var api = new ApiFactory(new Dictionary<string, string>
         {
             ["ConnectionStrings:ollama-llama3-2"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b",
@@ -48,7 +48,7 @@ public sealed class ChatApiTests
         Assert.StartsWith("The sky is blue.", body.GetProperty("reply").GetString(), StringComparison.Ordinal);
         Assert.EndsWith(ChatService.MemoryUnavailableNote, body.GetProperty("reply").GetString(), StringComparison.Ordinal);
         Assert.Equal(26, body.GetProperty("usage").GetProperty("inputTokens").GetInt64());
-        var sent = Assert.Single(ollama.Requests).Json;
+        var sent = Assert.Single(ollama.ChatRequests).Json;
         Assert.Equal("llama3.2:1b", sent["model"]!.GetValue<string>());
         Assert.Equal("What colour is the sky?", sent["messages"]!.AsArray()[^1]!["content"]!.GetValue<string>());
     }
@@ -56,7 +56,7 @@ public sealed class ChatApiTests
     [Fact]
     public async Task ServerSentEventsStreamTheTokensThenDone()
     {
-        await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+        await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
         await using var api = new ApiFactory(new Dictionary<string, string> { ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b" });
         using var client = api.CreateKeyedClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = JsonContent.Create(new { message = "sky?" }) };
@@ -78,7 +78,7 @@ public sealed class ChatApiTests
     [Fact]
     public async Task AFailureMidStreamEndsTheStreamWithAnErrorEventAndAMissingModelIsA502()
     {
-        await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+        await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
         ollama.Enqueue(new FakeChatReply { Error = "an error was encountered while running the model", TokensBeforeError = 2 });
         await using var api = new ApiFactory(new Dictionary<string, string> { ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b" });
         using var client = api.CreateKeyedClient();

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Jarvis.Tests.Api.Llm;
 using Jarvis.Tests.Infrastructure;
+using Jarvis.Tests.Infrastructure.Ollama;
 
 namespace Jarvis.Tests.Api.Chat;
 
@@ -25,7 +25,7 @@ public sealed class ChatMemoryTests
                 (await memoryClient.PostAsJsonAsync("/api/memories", new { userId = "bob", text = "Bob's sister lives in Oslo" }, Ct)).EnsureSuccessStatusCode();
             }
 
-            await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+            await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
             await using var api = new ApiFactory(new Dictionary<string, string>
             {
                 ["Jarvis:MemoryUrl"] = memory.BaseAddress.ToString(),
@@ -35,7 +35,7 @@ public sealed class ChatMemoryTests
 
             var response = await client.PostAsJsonAsync("/api/chat", new { message = "Where does my sister live?", userId = "alice", conversationId = "c1" }, Ct);
             var reply = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("reply").GetString();
-            var system = Assert.Single(ollama.Requests).Json["messages"]!.AsArray()[0]!["content"]!.GetValue<string>();
+            var system = Assert.Single(ollama.ChatRequests).Json["messages"]!.AsArray()[0]!["content"]!.GetValue<string>();
             var turns = await client.GetFromJsonAsync<JsonElement>("/api/conversations/c1?userId=alice", Ct);
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -64,7 +64,7 @@ public sealed class ChatMemoryTests
         try
         {
             await memory.WaitUntilHealthyAsync(Ct);
-            await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+            await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
             ollama.Enqueue(new FakeChatReply { Tokens = [], ToolCalls = [new FakeToolCall("remember", new System.Text.Json.Nodes.JsonObject { ["text"] = "Carol is allergic to peanuts" })], DoneReason = "stop" });
             ollama.Enqueue(new FakeChatReply { Tokens = ["I", " will", " remember", "."] });
             await using var api = new ApiFactory(new Dictionary<string, string>
@@ -78,10 +78,10 @@ public sealed class ChatMemoryTests
             var reply = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("reply").GetString();
 
             Assert.Equal("I will remember.", reply);
-            Assert.Equal(2, ollama.Requests.Count);
-            var first = ollama.Requests[0].Json;
+            Assert.Equal(2, ollama.ChatRequests.Count);
+            var first = ollama.ChatRequests[0].Json;
             Assert.Equal(["remember", "recall", "forget", "time"], first["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()));
-            var second = ollama.Requests[1].Json["messages"]!.AsArray();
+            var second = ollama.ChatRequests[1].Json["messages"]!.AsArray();
             Assert.Equal("tool", second[^1]!["role"]!.GetValue<string>());
             Assert.Equal("Remembered.", second[^1]!["content"]!.GetValue<string>());
             using var memoryClient = memory.CreateClient();

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Jarvis.Tests.Api.Llm;
+using Jarvis.Tests.Infrastructure.Ollama;
 
 namespace Jarvis.Tests.Api.Chat;
 
@@ -29,7 +29,7 @@ public sealed class OpenAiApiTests
     [Fact]
     public async Task ACompletionPassesTheClientsConversationToTheModelAndAnswersInOpenAiFormat()
     {
-        await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+        await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
         await using var api = new ApiFactory(new Dictionary<string, string> { ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b" });
         using var client = api.CreateKeyedClient();
 
@@ -48,7 +48,7 @@ public sealed class OpenAiApiTests
         Assert.StartsWith("The sky is blue.", choice.GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
         Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
         Assert.Equal(31, completion.GetProperty("usage").GetProperty("total_tokens").GetInt32());
-        var sent = Assert.Single(ollama.Requests).Json["messages"]!.AsArray();
+        var sent = Assert.Single(ollama.ChatRequests).Json["messages"]!.AsArray();
         Assert.Equal(["system", "user", "assistant", "user"], sent.Select(m => m!["role"]!.GetValue<string>()));
         Assert.Equal("My name is Ada.", sent[1]!["content"]!.GetValue<string>());
     }
@@ -56,7 +56,7 @@ public sealed class OpenAiApiTests
     [Fact]
     public async Task StreamingSendsChunksInOpenAiFormatEndingWithDone()
     {
-        await using var ollama = await FakeOllamaChatServer.StartAsync(["llama3.2:1b"], Ct);
+        await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
         await using var api = new ApiFactory(new Dictionary<string, string> { ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b" });
         using var client = api.CreateKeyedClient();
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Jarvis.Api.Llm;
 using Jarvis.ServiceDefaults.ConnectionStrings;
+using Jarvis.Tests.Infrastructure.Ollama;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +26,7 @@ public sealed class OllamaChatClientTests
     public async Task StreamingSendsTheMessagesAndYieldsTokensInOrderThenUsage()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
 
@@ -35,7 +36,7 @@ public sealed class OllamaChatClientTests
             updates.Add(update);
         }
 
-        var request = Assert.Single(server.Requests);
+        var request = Assert.Single(server.ChatRequests);
         Assert.Equal(
             """{"model":"llama3.2:1b","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Why is the sky blue?"}],"stream":true}""",
             request.Body);
@@ -65,13 +66,13 @@ public sealed class OllamaChatClientTests
     public async Task NonStreamingReturnsTheWholeMessageWithUsage()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
 
         var response = await client.GetResponseAsync("Why is the sky blue?", cancellationToken: ct);
 
-        Assert.Equal("""{"model":"llama3.2:1b","messages":[{"role":"user","content":"Why is the sky blue?"}],"stream":false}""", Assert.Single(server.Requests).Body);
+        Assert.Equal("""{"model":"llama3.2:1b","messages":[{"role":"user","content":"Why is the sky blue?"}],"stream":false}""", Assert.Single(server.ChatRequests).Body);
         Assert.Equal("The sky is blue.", response.Text);
         Assert.Equal(ChatRole.Assistant, Assert.Single(response.Messages).Role);
         Assert.Equal(Model, response.ModelId);
@@ -85,7 +86,7 @@ public sealed class OllamaChatClientTests
     public async Task OptionsKeepAliveAndModelOverrideGoIntoTheBody()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model, "qwen2.5:0.5b"], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model, "qwen2.5:0.5b"], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model), options: new OllamaChatClientOptions { KeepAlive = "10m" });
 
@@ -101,7 +102,7 @@ public sealed class OllamaChatClientTests
         await client.GetResponseAsync("Salut, ça va ?", options, ct);
         await client.GetResponseAsync("hi", new ChatOptions { ModelId = "qwen2.5:0.5b", AdditionalProperties = new() { ["keep_alive"] = "-1", ["num_ctx"] = 4096 } }, ct);
 
-        var requests = server.Requests;
+        var requests = server.ChatRequests;
         Assert.Equal(
             """{"model":"llama3.2:1b","messages":[{"role":"user","content":"Salut, ça va ?"}],"stream":false,"options":{"temperature":0.5,"top_p":0.9,"top_k":40,"num_predict":128,"stop":["\n\n","User:"],"seed":42},"keep_alive":"10m"}""",
             requests[0].Body);
@@ -114,7 +115,7 @@ public sealed class OllamaChatClientTests
     public async Task ToolCallsRoundTripAsFunctionCallsAndToolMessages()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         var tool = AIFunctionFactory.CreateDeclaration(
@@ -134,7 +135,7 @@ public sealed class OllamaChatClientTests
         var toolsJson = """[{"type":"function","function":{"name":"get_weather","description":"Get the weather in a given city","parameters":{"type":"object","properties":{"city":{"type":"string","description":"The city to get the weather for"}},"required":["city"]}}}]""";
         Assert.Equal(
             """{"model":"llama3.2:1b","messages":[{"role":"user","content":"what is the weather in Toronto?"}],"tools":""" + toolsJson + ""","stream":true}""",
-            server.Requests[0].Body);
+            server.ChatRequests[0].Body);
         var call = Assert.Single(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
         Assert.Equal("get_weather", call.Name);
         Assert.False(string.IsNullOrEmpty(call.CallId));
@@ -147,7 +148,7 @@ public sealed class OllamaChatClientTests
 
         Assert.Equal(
             """{"model":"llama3.2:1b","messages":[{"role":"user","content":"what is the weather in Toronto?"},{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Toronto"}}}]},{"role":"tool","content":"11 degrees celsius","tool_name":"get_weather"}],"stream":false}""",
-            server.Requests[1].Body);
+            server.ChatRequests[1].Body);
         Assert.Equal("The sky is blue.", answer.Text);
     }
 
@@ -155,7 +156,7 @@ public sealed class OllamaChatClientTests
     public async Task NonStreamingToolCallsComeBackAsFunctionCalls()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         var tool = AIFunctionFactory.Create((string city) => $"sunny in {city}", "get_weather", "Get the weather in a given city");
@@ -166,7 +167,7 @@ public sealed class OllamaChatClientTests
         var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
         Assert.Equal("get_weather", call.Name);
         Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
-        var sentTool = Assert.Single(server.Requests[0].Json["tools"]!.AsArray())!;
+        var sentTool = Assert.Single(server.ChatRequests[0].Json["tools"]!.AsArray())!;
         Assert.Equal("function", (string?)sentTool["type"]);
         Assert.Equal("get_weather", (string?)sentTool["function"]!["name"]);
         Assert.Equal("object", (string?)sentTool["function"]!["parameters"]!["type"]);
@@ -177,7 +178,7 @@ public sealed class OllamaChatClientTests
     public async Task AMissingModelSaysWhichAndHowToPullIt()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync(["qwen2.5:0.5b"], ct);
+        await using var server = await FakeOllamaServer.StartAsync(["qwen2.5:0.5b"], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
 
@@ -233,7 +234,7 @@ public sealed class OllamaChatClientTests
     public async Task AMidStreamErrorIsThrownAfterTheTokensAlreadyYielded()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         server.Enqueue(new FakeChatReply { Error = "an error was encountered while running the model: unexpected EOF", TokensBeforeError = 2 });
@@ -251,14 +252,14 @@ public sealed class OllamaChatClientTests
         Assert.Equal(OllamaChatErrorKind.MidStream, e.Kind);
         Assert.Equal("an error was encountered while running the model: unexpected EOF", e.OllamaError);
         Assert.Contains("unexpected EOF", e.Message, StringComparison.Ordinal);
-        Assert.Single(server.Requests);
+        Assert.Single(server.ChatRequests);
     }
 
     [Fact]
     public async Task AnErrorStatusQuotesOllamasError()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         server.Enqueue(new FakeChatReply { Error = "llama runner process has terminated" });
@@ -275,7 +276,7 @@ public sealed class OllamaChatClientTests
     public async Task AMissingPromptEvalCountStillGivesUsage()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
         server.Enqueue(new FakeChatReply { PromptEvalCount = null, DoneReason = "length" });
@@ -307,7 +308,7 @@ public sealed class OllamaChatClientTests
     {
         var ct = TestContext.Current.CancellationToken;
         const string model = "telemetry-model:1b";
-        await using var server = await FakeOllamaChatServer.StartAsync([model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([model], ct);
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = services.GetRequiredService<IMeterFactory>();
         var telemetry = new LlmTelemetry(meterFactory);
@@ -418,7 +419,7 @@ public sealed class OllamaChatClientTests
     {
         var ct = TestContext.Current.CancellationToken;
         const string model = "failing-telemetry-model:1b";
-        await using var server = await FakeOllamaChatServer.StartAsync(["other:1b"], ct);
+        await using var server = await FakeOllamaServer.StartAsync(["other:1b"], ct);
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = services.GetRequiredService<IMeterFactory>();
         List<Activity> activities = [];
@@ -489,7 +490,7 @@ public sealed class OllamaChatClientTests
     public async Task ThroughTheResiliencePipelineAnErrorBeforeTheFirstTokenIsRetriedButAMidStreamErrorIsNot()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaChatServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var host = BuildHost();
         var http = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("ollama");
         using var client = new OllamaChatClient(http, new OllamaConnection(server.BaseAddress, Model));
@@ -498,7 +499,7 @@ public sealed class OllamaChatClientTests
         var response = await client.GetResponseAsync("hi", cancellationToken: ct);
 
         Assert.Equal("The sky is blue.", response.Text);
-        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal(2, server.ChatRequests.Count);
 
         server.Enqueue(new FakeChatReply { Error = "an error was encountered while running the model", TokensBeforeError = 1 });
         List<string> tokens = [];
@@ -512,7 +513,7 @@ public sealed class OllamaChatClientTests
 
         Assert.Equal(OllamaChatErrorKind.MidStream, e.Kind);
         Assert.Equal(["The"], tokens);
-        Assert.Equal(3, server.Requests.Count);
+        Assert.Equal(3, server.ChatRequests.Count);
     }
 
     [Fact]

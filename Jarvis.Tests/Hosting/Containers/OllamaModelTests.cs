@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Jarvis.Hosting;
 using Jarvis.Hosting.Orchestration;
 using Jarvis.Hosting.Testing;
+using Jarvis.Tests.Infrastructure.Ollama;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -40,7 +41,7 @@ public sealed class OllamaModelTests
         var snapshot = app.ResourceNotifications.GetSnapshot("ollama-llama3-2")!;
         Assert.Equal(KnownResourceStates.Running, snapshot.State);
         Assert.Equal(HealthStatus.Healthy, snapshot.HealthStatus);
-        Assert.Equal([ollama.BaseAddress], snapshot.Urls);
+        Assert.Equal([Endpoint(ollama)], snapshot.Urls);
 
         var log = app.Services.GetRequiredService<ResourceLoggerService>().GetLines("ollama-llama3-2").Select(l => l.Text).ToList();
         Assert.Equal(["Pulling llama3.2:1b.", "Pulled llama3.2:1b."], log);
@@ -104,10 +105,13 @@ public sealed class OllamaModelTests
     private static async Task<DistributedApplication> BuildAsync(FakeOllamaServer ollama, string model, CancellationToken cancellationToken)
     {
         var builder = DistributedApplicationTestingBuilder.Create();
-        builder.Configuration["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress}";
+        builder.Configuration["ConnectionStrings:ollama"] = $"Endpoint={Endpoint(ollama)}";
         builder.ApplicationBuilder.AddOllama("ollama").AddModel(model);
         return await builder.BuildAsync(cancellationToken);
     }
+
+    // The existing instance's endpoint as an operator writes it: the fake's origin, without a trailing slash.
+    private static string Endpoint(FakeOllamaServer ollama) => ollama.BaseAddress.GetLeftPart(UriPartial.Authority);
 
     private static CancellationTokenSource Timeout(CancellationToken cancellationToken)
     {

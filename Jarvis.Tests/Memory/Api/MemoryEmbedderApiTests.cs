@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Jarvis.Tests.Memory.Ollama;
+using Jarvis.Tests.Infrastructure.Ollama;
 
 namespace Jarvis.Tests.Memory.Api;
 
@@ -12,7 +12,7 @@ public sealed class MemoryEmbedderApiTests
     public async Task WithTheAppHostsModelConnectionStringMemoriesAreEmbeddedByOllama()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var ollama = await FakeOllamaEmbedServer.StartAsync(["nomic-embed-text"], ct);
+        await using var ollama = await FakeOllamaServer.StartAsync(["nomic-embed-text"], ct);
         await using var factory = new MemoryApiFactory(new Dictionary<string, string>
         {
             ["ConnectionStrings:ollama-nomic-embed-text"] = $"Endpoint={ollama.BaseAddress};Model=nomic-embed-text",
@@ -24,7 +24,7 @@ public sealed class MemoryEmbedderApiTests
         Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
         var embedder = (await stored.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("embedder").GetString();
         Assert.StartsWith("ollama-nomic-embed-text-", embedder, StringComparison.Ordinal);
-        Assert.Contains(ollama.Requests, r => r.Body.Contains("I prefer green tea", StringComparison.Ordinal));
+        Assert.Contains(ollama.EmbedRequests, r => r.Body.Contains("I prefer green tea", StringComparison.Ordinal));
         var check = await EmbedderCheckAsync(client, ct);
         Assert.Equal("Healthy", check.GetProperty("status").GetString());
         Assert.StartsWith("ollama nomic-embed-text", check.GetProperty("description").GetString(), StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Jarvis.Memory.Embeddings.Ollama;
 using Jarvis.ServiceDefaults.ConnectionStrings;
+using Jarvis.Tests.Infrastructure.Ollama;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,17 +22,17 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task OneTextIsSentAsAnArrayWithTheModelAndComesBackAsTheServersVector()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model));
 
         var embeddings = await generator.GenerateAsync(["Why is the sky blue?"], cancellationToken: ct);
 
-        var request = Assert.Single(server.Requests);
+        var request = Assert.Single(server.EmbedRequests);
         Assert.Equal("""{"model":"nomic-embed-text","input":["Why is the sky blue?"]}""", request.Body);
         Assert.StartsWith("application/json", request.ContentType, StringComparison.Ordinal);
         var embedding = Assert.Single(embeddings);
-        Assert.Equal(FakeOllamaEmbedServer.VectorFor("Why is the sky blue?"), embedding.Vector.ToArray());
+        Assert.Equal(FakeOllamaServer.VectorFor("Why is the sky blue?"), embedding.Vector.ToArray());
         Assert.Equal(Model, embedding.ModelId);
         Assert.Equal(1.0, Math.Sqrt(embedding.Vector.ToArray().Sum(v => (double)v * v)), 5);
     }
@@ -40,17 +41,17 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task ManyTextsGoInOneRequestInOrder()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model));
 
         var embeddings = await generator.GenerateAsync(["Why is the sky blue?", "Why is the grass green?", "Why is the sky blue?"], cancellationToken: ct);
 
-        var request = Assert.Single(server.Requests);
+        var request = Assert.Single(server.EmbedRequests);
         Assert.Equal("""{"model":"nomic-embed-text","input":["Why is the sky blue?","Why is the grass green?","Why is the sky blue?"]}""", request.Body);
         Assert.Equal(3, embeddings.Count);
-        Assert.Equal(FakeOllamaEmbedServer.VectorFor("Why is the sky blue?"), embeddings[0].Vector.ToArray());
-        Assert.Equal(FakeOllamaEmbedServer.VectorFor("Why is the grass green?"), embeddings[1].Vector.ToArray());
+        Assert.Equal(FakeOllamaServer.VectorFor("Why is the sky blue?"), embeddings[0].Vector.ToArray());
+        Assert.Equal(FakeOllamaServer.VectorFor("Why is the grass green?"), embeddings[1].Vector.ToArray());
         Assert.Equal(embeddings[0].Vector.ToArray(), embeddings[2].Vector.ToArray());
     }
 
@@ -58,19 +59,19 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task OneHundredFiftyTextsAreSplitIntoOrderedBatchesOfSixtyFour()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model));
         var texts = Enumerable.Range(0, 150).Select(i => $"memory number {i}").ToList();
 
         var embeddings = await generator.GenerateAsync(texts, cancellationToken: ct);
 
-        Assert.Equal([64, 64, 22], server.Requests.Select(r => r.Inputs.Count));
-        Assert.Equal(texts, server.Requests.SelectMany(r => r.Inputs));
+        Assert.Equal([64, 64, 22], server.EmbedRequests.Select(r => r.Inputs.Count));
+        Assert.Equal(texts, server.EmbedRequests.SelectMany(r => r.Inputs));
         Assert.Equal(texts.Count, embeddings.Count);
         for (var i = 0; i < texts.Count; i++)
         {
-            Assert.Equal(FakeOllamaEmbedServer.VectorFor(texts[i]), embeddings[i].Vector.ToArray());
+            Assert.Equal(FakeOllamaServer.VectorFor(texts[i]), embeddings[i].Vector.ToArray());
         }
     }
 
@@ -82,7 +83,7 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task TheMaximumBatchSizeIsConfigurable(int maxBatchSize, int count, int[] batches)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         var options = new OllamaEmbeddingOptions { MaxBatchSize = maxBatchSize };
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model), options);
@@ -90,29 +91,29 @@ public sealed class OllamaEmbeddingGeneratorTests
 
         var embeddings = await generator.GenerateAsync(texts, cancellationToken: ct);
 
-        Assert.Equal(batches, server.Requests.Select(r => r.Inputs.Count));
-        Assert.Equal(texts.Select(t => FakeOllamaEmbedServer.VectorFor(t)), embeddings.Select(e => e.Vector.ToArray()));
+        Assert.Equal(batches, server.EmbedRequests.Select(r => r.Inputs.Count));
+        Assert.Equal(texts.Select(t => FakeOllamaServer.VectorFor(t)), embeddings.Select(e => e.Vector.ToArray()));
     }
 
     [Fact]
     public async Task NoTextsMakeNoRequest()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model));
 
         var embeddings = await generator.GenerateAsync([], cancellationToken: ct);
 
         Assert.Empty(embeddings);
-        Assert.Empty(server.Requests);
+        Assert.Empty(server.EmbedRequests);
     }
 
     [Fact]
     public async Task UsageIsThePromptEvalCountSummedOverBatches()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         var options = new OllamaEmbeddingOptions { MaxBatchSize = 2 };
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model), options);
@@ -120,8 +121,8 @@ public sealed class OllamaEmbeddingGeneratorTests
 
         var embeddings = await generator.GenerateAsync(texts, cancellationToken: ct);
 
-        Assert.Equal(2, server.Requests.Count);
-        var expected = texts.Sum(FakeOllamaEmbedServer.TokensFor);
+        Assert.Equal(2, server.EmbedRequests.Count);
+        var expected = texts.Sum(FakeOllamaServer.TokensFor);
         Assert.NotNull(embeddings.Usage);
         Assert.Equal(expected, embeddings.Usage.InputTokenCount);
         Assert.Equal(expected, embeddings.Usage.TotalTokenCount);
@@ -131,7 +132,7 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task MetadataNamesOllamaTheEndpointTheModelAndTheDimensionsOnceKnown()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model));
 
@@ -145,7 +146,7 @@ public sealed class OllamaEmbeddingGeneratorTests
         Assert.Equal(Model, before.DefaultModelId);
         Assert.Null(before.DefaultModelDimensions);
         Assert.NotNull(after);
-        Assert.Equal(FakeOllamaEmbedServer.ModelDimensions, after.DefaultModelDimensions);
+        Assert.Equal(FakeOllamaServer.ModelDimensions, after.DefaultModelDimensions);
         Assert.Same(generator, generator.GetService<OllamaEmbeddingGenerator>());
         Assert.Null(generator.GetService(typeof(EmbeddingGeneratorMetadata), "some key"));
     }
@@ -154,7 +155,7 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task DescribeAsyncProbesOnceForTheDimensionAndNamesTheCollection()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model));
         Assert.Null(generator.Descriptor);
@@ -164,11 +165,11 @@ public sealed class OllamaEmbeddingGeneratorTests
 
         Assert.Equal("ollama", descriptor.Provider);
         Assert.Equal(Model, descriptor.Model);
-        Assert.Equal(FakeOllamaEmbedServer.ModelDimensions, descriptor.Dimensions);
+        Assert.Equal(FakeOllamaServer.ModelDimensions, descriptor.Dimensions);
         Assert.Equal("ollama-nomic-embed-text-16", descriptor.Id);
         Assert.Equal(descriptor, again);
-        Assert.Equal(FakeOllamaEmbedServer.ModelDimensions, generator.Dimensions);
-        var probe = Assert.Single(server.Requests);
+        Assert.Equal(FakeOllamaServer.ModelDimensions, generator.Dimensions);
+        var probe = Assert.Single(server.EmbedRequests);
         Assert.Equal([OllamaEmbeddingGenerator.ProbeText], probe.Inputs);
     }
 
@@ -176,7 +177,7 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task ConfiguredDimensionsAndKeepAliveAreSentAndTheVectorsAreCut()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         var options = new OllamaEmbeddingOptions { Dimensions = 8, KeepAlive = "10m" };
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model), options);
@@ -184,23 +185,23 @@ public sealed class OllamaEmbeddingGeneratorTests
         var descriptor = await generator.DescribeAsync(ct);
         var embedding = Assert.Single(await generator.GenerateAsync(["hello"], cancellationToken: ct));
 
-        Assert.Equal($$"""{"model":"nomic-embed-text","input":["{{OllamaEmbeddingGenerator.ProbeText}}"],"dimensions":8,"keep_alive":"10m"}""", server.Requests[0].Body);
+        Assert.Equal($$"""{"model":"nomic-embed-text","input":["{{OllamaEmbeddingGenerator.ProbeText}}"],"dimensions":8,"keep_alive":"10m"}""", server.EmbedRequests[0].Body);
         Assert.Equal(8, descriptor.Dimensions);
         Assert.Equal("ollama-nomic-embed-text-8", descriptor.Id);
-        Assert.Equal(FakeOllamaEmbedServer.VectorFor("hello", 8), embedding.Vector.ToArray());
+        Assert.Equal(FakeOllamaServer.VectorFor("hello", 8), embedding.Vector.ToArray());
     }
 
     [Fact]
     public async Task PerCallModelAndDimensionsOverrideButDoNotChangeTheEmbeddersDimension()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model, "all-minilm"], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model, "all-minilm"], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model));
 
         var embedding = Assert.Single(await generator.GenerateAsync(["hello"], new EmbeddingGenerationOptions { ModelId = "all-minilm", Dimensions = 4 }, ct));
 
-        Assert.Equal("""{"model":"all-minilm","input":["hello"],"dimensions":4}""", Assert.Single(server.Requests).Body);
+        Assert.Equal("""{"model":"all-minilm","input":["hello"],"dimensions":4}""", Assert.Single(server.EmbedRequests).Body);
         Assert.Equal("all-minilm", embedding.ModelId);
         Assert.Equal(4, embedding.Vector.Length);
         Assert.Null(generator.Dimensions);
@@ -210,7 +211,7 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task AnUnknownModelFailsWithOllamasErrorTextAndStatus()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, "x"));
 
@@ -228,7 +229,7 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task AnErrorInALaterBatchFailsTheWholeCall()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         var options = new OllamaEmbeddingOptions { MaxBatchSize = 1 };
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model), options);
@@ -240,14 +241,14 @@ public sealed class OllamaEmbeddingGeneratorTests
 
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
         Assert.Equal("the input length exceeds the context length", error.OllamaError);
-        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal(2, server.EmbedRequests.Count);
     }
 
     [Fact]
     public async Task AnErrorBodyThatIsNotOllamasIsQuotedWithoutSecrets()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient();
         using var generator = new OllamaEmbeddingGenerator(http, new OllamaConnection(server.BaseAddress, Model));
         server.FailNextRaw(403, "text/plain", "forbidden: api_key=hunter2secret is not allowed");
@@ -265,7 +266,7 @@ public sealed class OllamaEmbeddingGeneratorTests
     public async Task AServerErrorIsRetriedByTheServiceDefaultsPipeline()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -281,16 +282,16 @@ public sealed class OllamaEmbeddingGeneratorTests
         var generator = host.Services.GetRequiredService<OllamaEmbeddingGenerator>();
         var embedding = Assert.Single(await generator.GenerateAsync(["hello"], cancellationToken: ct));
 
-        Assert.Equal(FakeOllamaEmbedServer.VectorFor("hello"), embedding.Vector.ToArray());
-        Assert.Equal(3, server.Requests.Count);
-        Assert.All(server.Requests, r => Assert.Equal("""{"model":"nomic-embed-text","input":["hello"]}""", r.Body));
+        Assert.Equal(FakeOllamaServer.VectorFor("hello"), embedding.Vector.ToArray());
+        Assert.Equal(3, server.EmbedRequests.Count);
+        Assert.All(server.EmbedRequests, r => Assert.Equal("""{"model":"nomic-embed-text","input":["hello"]}""", r.Body));
     }
 
     [Fact]
     public async Task AMissingModelIsNotRetried()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         var builder = Host.CreateApplicationBuilder();
         builder.AddServiceDefaults();
         builder.Services.AddSingleton(new OllamaConnection(server.BaseAddress, "x"));
@@ -301,14 +302,14 @@ public sealed class OllamaEmbeddingGeneratorTests
         var error = await Assert.ThrowsAsync<OllamaException>(() => generator.GenerateAsync(["hello"], cancellationToken: ct));
 
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
-        Assert.Single(server.Requests);
+        Assert.Single(server.EmbedRequests);
     }
 
     [Fact]
     public async Task TheFakeFollowsTheSpecForStringInputAndBadBodies()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await FakeOllamaEmbedServer.StartAsync([Model], ct);
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
 
         async Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(string body)
@@ -321,8 +322,8 @@ public sealed class OllamaEmbeddingGeneratorTests
         var single = await PostAsync("""{"model":"nomic-embed-text:latest","input":"Why is the sky blue?"}""");
         Assert.Equal(HttpStatusCode.OK, single.Status);
         Assert.Equal("nomic-embed-text:latest", (string?)single.Body!["model"]);
-        Assert.Equal(FakeOllamaEmbedServer.ModelDimensions, single.Body["embeddings"]!.AsArray().Single()!.AsArray().Count);
-        Assert.Equal(FakeOllamaEmbedServer.TokensFor("Why is the sky blue?"), (int)single.Body["prompt_eval_count"]!);
+        Assert.Equal(FakeOllamaServer.ModelDimensions, single.Body["embeddings"]!.AsArray().Single()!.AsArray().Count);
+        Assert.Equal(FakeOllamaServer.TokensFor("Why is the sky blue?"), (int)single.Body["prompt_eval_count"]!);
 
         var none = await PostAsync("""{"model":"nomic-embed-text"}""");
         Assert.Equal(HttpStatusCode.OK, none.Status);

@@ -4,73 +4,39 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace Jarvis.Tests.Memory.Ollama;
+namespace Jarvis.Tests.Infrastructure.Ollama;
 
 /// <summary>
-/// Ollama's <c>POST /api/embed</c> on a free loopback port, as /work/shared/specs/ollama-api.md and wire-protocols.md §1
-/// (upstream server/routes.go <c>EmbedHandler</c>) describe it: <c>input</c> a string or an array of strings, vectors
-/// L2-normalised (cut and re-normalised when <c>dimensions</c> is set), <c>{"error": "..."}</c> with 400 for a missing body
-/// or invalid input and 404 for a model the server does not have. Vectors are derived from the text alone, so a test can
-/// compute the expected one with <see cref="VectorFor"/>.
+/// <c>POST /api/embed</c> (upstream server/routes.go <c>EmbedHandler</c>): <c>input</c> a string or an array of strings,
+/// vectors L2-normalised (cut and re-normalised when <c>dimensions</c> is set), <c>{"error": "..."}</c> with 400 for a
+/// missing body or invalid input and 404 for a model the server does not have. Vectors are derived from the text alone,
+/// so a test can compute the expected one with <see cref="VectorFor"/>.
 /// </summary>
-public sealed class FakeOllamaEmbedServer : IAsyncDisposable
+public sealed partial class FakeOllamaServer
 {
     /// <summary>The size of the vectors of every model the fake has.</summary>
     public const int ModelDimensions = 16;
 
-    private readonly WebApplication _app;
-    private readonly HashSet<string> _models;
-    private readonly ConcurrentQueue<RecordedEmbedRequest> _requests = new();
-    private readonly ConcurrentQueue<(int Status, string ContentType, string Body)> _failures = new();
-
-    private FakeOllamaEmbedServer(WebApplication app, IEnumerable<string> models)
-    {
-        _app = app;
-        _models = new HashSet<string>(models.Select(Canonical), StringComparer.Ordinal);
-    }
-
-    /// <summary>Where the server listens, such as <c>http://127.0.0.1:40123/</c>.</summary>
-    public Uri BaseAddress { get; private set; } = null!;
+    private readonly ConcurrentQueue<RecordedRequest> _embedRequests = new();
+    private readonly ConcurrentQueue<(int Status, string ContentType, string Body)> _embedFailures = new();
 
     /// <summary>Every request that reached <c>POST /api/embed</c>, in arrival order (failed ones too).</summary>
-    public IReadOnlyList<RecordedEmbedRequest> Requests => [.. _requests];
+    public IReadOnlyList<RecordedRequest> EmbedRequests => [.. _embedRequests];
 
-    /// <summary>Starts the server with <paramref name="models"/> pulled (a name without a tag means <c>:latest</c>).</summary>
-    public static async Task<FakeOllamaEmbedServer> StartAsync(IEnumerable<string> models, CancellationToken cancellationToken)
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Jarvis.Tests.FakeOllamaEmbed" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeOllamaEmbedServer(app, models);
-        app.MapPost("/api/embed", server.EmbedAsync);
-
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
-        return server;
-    }
-
-    /// <summary>Makes the next <paramref name="times"/> requests fail with <paramref name="status"/> and Ollama's error body.</summary>
+    /// <summary>Makes the next <paramref name="times"/> <c>POST /api/embed</c> requests fail with <paramref name="status"/> and Ollama's error body.</summary>
     public void FailNext(int status, string error, int times = 1)
     {
         var body = new JsonObject { ["error"] = error }.ToJsonString();
         for (var i = 0; i < times; i++)
         {
-            _failures.Enqueue((status, "application/json; charset=utf-8", body));
+            _embedFailures.Enqueue((status, JsonContentType, body));
         }
     }
 
-    /// <summary>Makes the next request fail with <paramref name="status"/> and a raw body, as a proxy in front of Ollama might.</summary>
-    public void FailNextRaw(int status, string contentType, string body) => _failures.Enqueue((status, contentType, body));
+    /// <summary>Makes the next <c>POST /api/embed</c> fail with <paramref name="status"/> and a raw body, as a proxy in front of Ollama might.</summary>
+    public void FailNextRaw(int status, string contentType, string body) => _embedFailures.Enqueue((status, contentType, body));
 
     /// <summary>The unit vector the fake returns for <paramref name="text"/>, cut to <paramref name="dimensions"/> and re-normalised when smaller than the model's.</summary>
     public static float[] VectorFor(string text, int? dimensions = null)
@@ -99,19 +65,15 @@ public sealed class FakeOllamaEmbedServer : IAsyncDisposable
     /// <summary>The fake's token count for <paramref name="text"/>: its words plus the two the tokenizer adds (BOS/EOS).</summary>
     public static int TokensFor(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length + 2;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    private void MapEmbed(WebApplication app) => app.MapPost("/api/embed", EmbedAsync);
 
     private async Task EmbedAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(context.RequestAborted);
-        _requests.Enqueue(new RecordedEmbedRequest(context.Request.ContentType ?? "", body));
+        var recorded = await ReadAsync(context);
+        _embedRequests.Enqueue(recorded);
+        var body = recorded.Body;
 
-        if (_failures.TryDequeue(out var failure))
+        if (_embedFailures.TryDequeue(out var failure))
         {
             await WriteAsync(context.Response, failure.Status, failure.ContentType, failure.Body);
             return;
@@ -154,7 +116,7 @@ public sealed class FakeOllamaEmbedServer : IAsyncDisposable
             return;
         }
 
-        if (!_models.Contains(Canonical(model)))
+        if (!HasModel(model))
         {
             await ErrorAsync(context.Response, StatusCodes.Status404NotFound, $"model \"{model}\" not found, try pulling it first");
             return;
@@ -216,8 +178,6 @@ public sealed class FakeOllamaEmbedServer : IAsyncDisposable
         }
     }
 
-    private static string Canonical(string model) => model.Contains(':', StringComparison.Ordinal) ? model : model + ":latest";
-
     private static void Normalize(float[] vector)
     {
         var sum = vector.Sum(v => (double)v * v);
@@ -227,25 +187,4 @@ public sealed class FakeOllamaEmbedServer : IAsyncDisposable
             vector[i] *= scale;
         }
     }
-
-    private static Task ErrorAsync(HttpResponse response, int status, string error) =>
-        WriteAsync(response, status, "application/json; charset=utf-8", new JsonObject { ["error"] = error }.ToJsonString());
-
-    private static Task WriteJsonAsync(HttpResponse response, JsonObject body) =>
-        WriteAsync(response, StatusCodes.Status200OK, "application/json; charset=utf-8", body.ToJsonString());
-
-    private static async Task WriteAsync(HttpResponse response, int status, string contentType, string body)
-    {
-        response.StatusCode = status;
-        response.ContentType = contentType;
-        await response.WriteAsync(body, response.HttpContext.RequestAborted);
-    }
-}
-
-/// <summary>One request to the fake's <c>POST /api/embed</c>: its content type and raw body.</summary>
-public sealed record RecordedEmbedRequest(string ContentType, string Body)
-{
-    /// <summary>The body's <c>input</c> array.</summary>
-    public IReadOnlyList<string> Inputs =>
-        [.. JsonNode.Parse(Body)!["input"]!.AsArray().Select(item => item!.GetValue<string>())];
 }
