@@ -1,3 +1,4 @@
+using Jarvis.ServiceDefaults.RequestId;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
@@ -25,7 +26,8 @@ internal sealed class TelemetryHostedService(OtlpExporterSettings? exporter, Res
     {
         var tracing = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddSource(TelemetryNames.ActivitySources);
+            .AddSource(TelemetryNames.ActivitySources)
+            .AddProcessor(new CorrelationSpanProcessor());
 
         var metrics = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
@@ -62,19 +64,21 @@ internal sealed class TelemetryHostedService(OtlpExporterSettings? exporter, Res
 
     public Task StoppedAsync(CancellationToken cancellationToken)
     {
-        _tracerProvider?.ForceFlush(FlushTimeoutMilliseconds);
-        _meterProvider?.ForceFlush(FlushTimeoutMilliseconds);
+        // A host may be stopped twice at once (a signal, then StopAsync or dispose): only one stop takes the providers.
+        var tracerProvider = Interlocked.Exchange(ref _tracerProvider, null);
+        var meterProvider = Interlocked.Exchange(ref _meterProvider, null);
+        tracerProvider?.ForceFlush(FlushTimeoutMilliseconds);
+        meterProvider?.ForceFlush(FlushTimeoutMilliseconds);
         _loggerProvider?.ForceFlush(FlushTimeoutMilliseconds);
-        Dispose();
+        tracerProvider?.Dispose();
+        meterProvider?.Dispose();
         return Task.CompletedTask;
     }
 
     public void Dispose()
     {
-        _tracerProvider?.Dispose();
-        _tracerProvider = null;
-        _meterProvider?.Dispose();
-        _meterProvider = null;
+        Interlocked.Exchange(ref _tracerProvider, null)?.Dispose();
+        Interlocked.Exchange(ref _meterProvider, null)?.Dispose();
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

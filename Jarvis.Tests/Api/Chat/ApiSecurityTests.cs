@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Jarvis.Tests.Api.Chat;
 
@@ -77,11 +78,14 @@ public sealed class ApiSecurityTests
     [Fact]
     public async Task TheChatRateLimitAnswers429WithRetryAfterAndCountsTheHit()
     {
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:ChatRequestsPerMinute"] = "2" });
+        var meters = api.Services.GetRequiredService<IMeterFactory>();
         using var meter = new MeterListener();
         long hits = 0;
         meter.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name == "rate_limit_hits_total")
+            // This host's counter only: other tests hit their own limits at the same time.
+            if (instrument.Meter.Scope == meters && instrument.Name == "rate_limit_hits_total")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -94,7 +98,6 @@ public sealed class ApiSecurityTests
             }
         });
         meter.Start();
-        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:ChatRequestsPerMinute"] = "2" });
         using var client = api.CreateKeyedClient();
 
         var statuses = new List<HttpStatusCode>();

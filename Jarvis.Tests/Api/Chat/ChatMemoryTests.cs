@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Jarvis.Tests.Infrastructure;
 using Jarvis.Tests.Infrastructure.Ollama;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Jarvis.Tests.Api.Chat;
 
@@ -105,10 +106,13 @@ public sealed class ChatMemoryTests
     {
         var health = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
         var responses = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await using var api = new ApiFactory();
+        var meters = api.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         using var meter = new System.Diagnostics.Metrics.MeterListener();
         meter.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Jarvis.Api" && instrument.Name is "service_health_status" or "service_response_seconds")
+            // This host's instruments only: other tests run hosts whose memory is up.
+            if (instrument.Meter.Scope == meters && instrument.Name is "service_health_status" or "service_response_seconds")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -126,7 +130,6 @@ public sealed class ChatMemoryTests
             }
         });
         meter.Start();
-        await using var api = new ApiFactory();
         using var client = api.CreateKeyedClient();
 
         (await client.PostAsJsonAsync("/api/chat", new { message = "remember that I like tea", userId = "u" }, Ct)).EnsureSuccessStatusCode();

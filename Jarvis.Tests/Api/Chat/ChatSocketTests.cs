@@ -100,18 +100,20 @@ public sealed class ChatSocketTests
     public async Task TheGaugeFollowsConnectionsExactlyEvenWhenClientsVanish()
     {
         long active = 0;
+        await using var api = new ApiFactory();
+        var registry = api.Services.GetRequiredService<ChatSocketRegistry>();
+        var meters = api.Services.GetRequiredService<IMeterFactory>();
         using var meter = new MeterListener();
         meter.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name == "ws_active_connections")
+            // This host's gauge only: other tests open sockets on their own hosts at the same time.
+            if (instrument.Meter.Scope == meters && instrument.Name == "ws_active_connections")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
         meter.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref active, value));
         meter.Start();
-        await using var api = new ApiFactory();
-        var registry = api.Services.GetRequiredService<ChatSocketRegistry>();
 
         var sockets = new List<WebSocket>();
         for (var i = 0; i < 3; i++)

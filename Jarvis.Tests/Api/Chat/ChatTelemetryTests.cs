@@ -71,6 +71,46 @@ public sealed class ChatTelemetryTests
         Assert.False(string.IsNullOrEmpty(Assert.Single(requestIds)));
     }
 
+    [Fact]
+    public async Task EverySpanOfTheSessionCarriesItsRequestIdAndOnlyTheUserOfItsMessage()
+    {
+        var requestId = $"ws-{Guid.NewGuid():N}";
+        var spans = new ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "System.Net.Http",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("request_id") as string == requestId)
+                {
+                    spans.Enqueue(activity);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var api = new ApiFactory();
+        var client = api.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request =>
+        {
+            request.Headers["X-API-Key"] = ApiFactory.Key;
+            request.Headers["X-Request-ID"] = requestId;
+        };
+        using var socket = await client.ConnectAsync(new Uri(api.Server.BaseAddress, "/ws"), Ct);
+
+        // Each "remember" turn calls Jarvis.Memory (down here, but the HTTP client spans are made all the same).
+        await SendAsync(socket, new { type = "message", text = "remember that I like tea", user_id = "alice" });
+        await UntilAsync(socket, "done");
+        var alices = spans.Count;
+        await SendAsync(socket, new { type = "message", text = "remember that I like coffee" });
+        await UntilAsync(socket, "done");
+
+        Assert.True(alices > 0, "the first message's memory calls carry the connection's request id");
+        Assert.True(spans.Count > alices, "so do the second message's");
+        Assert.All(spans.Take(alices), span => Assert.Equal("alice", span.GetTagItem("user_id")));
+        Assert.All(spans.Skip(alices), span => Assert.Null(span.GetTagItem("user_id")));
+    }
+
     /// <summary>Listens to the Jarvis.Api meter of this host only (tests run in parallel, each host with its own meters).</summary>
     private static MeterListener ListenTo(ApiFactory api, Action<string, long, IReadOnlyDictionary<string, object?>> record)
     {
