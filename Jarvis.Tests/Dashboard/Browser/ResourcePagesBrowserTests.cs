@@ -1,0 +1,70 @@
+using Jarvis.Hosting.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Jarvis.Tests.Dashboard.Browser;
+
+/// <summary>The resource list, a resource's details and the console, in a real browser.</summary>
+public sealed class ResourcePagesBrowserTests(ChromiumFixture chromium, PainterAppFixture painter)
+    : IClassFixture<ChromiumFixture>, IClassFixture<PainterAppFixture>
+{
+    [Fact]
+    public async Task TheLoginOpensTheResourceListWithStateSourceAndActions()
+    {
+        var page = await chromium.LogInAsync(painter.LoginUrl);
+
+        var row = page.Locator($"tr[data-resource='{PainterAppFixture.Resource}']");
+        await Expect(row).ToContainTextAsync("Running");
+        await Expect(row).ToContainTextAsync("Executable");
+        await Expect(row).ToContainTextAsync("sh -c");
+        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "restart" })).ToBeVisibleAsync();
+        await Expect(page.Locator("header nav a[aria-current='page']")).ToHaveTextAsync("Resources");
+        await ChromiumFixture.ScreenshotAsync(page, "resources");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ASecretIsMaskedInTheDetailsUntilRevealed()
+    {
+        var page = await chromium.LogInAsync(painter.LoginUrl);
+        await page.GotoAsync(new Uri(painter.LoginUrl, $"/resources/{PainterAppFixture.Resource}").ToString());
+
+        var secret = page.Locator($"tr[data-variable='{PainterAppFixture.SecretVariable}']");
+        await Expect(secret).ToContainTextAsync("******");
+        await Expect(page.Locator("#relationships")).ToContainTextAsync("painter-key");
+        await Expect(page.Locator("#health")).ToContainTextAsync("No health checks");
+        Assert.DoesNotContain(PainterAppFixture.SecretValue, await page.ContentAsync(), StringComparison.Ordinal);
+        await ChromiumFixture.ScreenshotAsync(page, "resource-details");
+
+        await secret.GetByRole(AriaRole.Button, new() { Name = "reveal" }).ClickAsync();
+        await Expect(secret).ToContainTextAsync(PainterAppFixture.SecretValue);
+        await secret.GetByRole(AriaRole.Button, new() { Name = "hide" }).ClickAsync();
+        await Expect(secret).Not.ToContainTextAsync(PainterAppFixture.SecretValue);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TheConsoleRendersAnsiColoursAsStyledTextOnly()
+    {
+        // A 256-colour line besides the process's own truecolour one; both come back through the console API.
+        painter.App.Services.GetRequiredService<ResourceLoggerService>().Write(PainterAppFixture.Resource, "\u001b[38;5;196mxterm red\u001b[0m \u001b[42mon green\u001b[49m <img src=x onerror=alert(1)>");
+        var page = await chromium.LogInAsync(painter.LoginUrl);
+        await page.GotoAsync(new Uri(painter.LoginUrl, $"/consolelogs?resource={PainterAppFixture.Resource}").ToString());
+
+        var log = page.Locator("#log");
+        await Expect(log.Locator("span.ansi-fg-1", new() { HasText = "red" }).First).ToBeVisibleAsync();
+        var truecolor = log.Locator("span", new() { HasText = "bold truecolor" });
+        await Expect(truecolor).ToHaveClassAsync("ansi-bold");
+        await Expect(truecolor).ToHaveCSSAsync("color", "rgb(0, 128, 255)");
+        await Expect(log.Locator("span", new() { HasText = "xterm red" })).ToHaveCSSAsync("color", "rgb(255, 0, 0)");
+        await Expect(log.Locator("span.ansi-bg-2", new() { HasText = "on green" })).ToBeVisibleAsync();
+        await Expect(log).ToContainTextAsync("<b>markup stays text</b>");
+        await Expect(log).ToContainTextAsync("<img src=x onerror=alert(1)>");
+        Assert.Equal(0, await log.Locator("b, img").CountAsync());
+        Assert.DoesNotContain("\u001b", await log.TextContentAsync() ?? "", StringComparison.Ordinal);
+        await Expect(page.Locator("#resource")).ToHaveValueAsync(PainterAppFixture.Resource);
+        await ChromiumFixture.ScreenshotAsync(page, "console");
+        await page.Context.CloseAsync();
+    }
+}
