@@ -92,7 +92,7 @@ const jarvis = (() => {
   }
 
   function time(value) {
-    return value ? new Date(value).toLocaleTimeString(undefined, { hour12: false, fractionalSecondDigits: 3 }) : "";
+    return value ? new Date(value).toLocaleTimeString(undefined, { hour12: false, hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3 }) : "";
   }
 
   /** A .NET TimeSpan as JSON ("00:00:01.2345678") in milliseconds. */

@@ -30,7 +30,7 @@
   function render(r) {
     snapshot = r;
     document.title = `Jarvis · ${r.name}`;
-    show("title", r.name, " ", el("span", { className: "muted" }, r.resourceType), " ", link(`/consolelogs?resource=${encodeURIComponent(r.name)}`, "console"));
+    show("title", r.name, " ", el("span", { className: "muted" }, r.resourceType), " ", el("small", null, link(`/consolelogs?resource=${encodeURIComponent(r.name)}`, "console")));
     const facts = [["State", r.state + (r.stateReason ? ` (${r.stateReason})` : "")], ["Health", r.healthStatus ?? ""], ["Source", r.source ?? ""],
       ["Process id", r.processId ?? ""], ["Started", time(r.startedAt)], ["Stopped", time(r.stoppedAt)], ["Exit code", r.exitCode ?? ""]];
     show("summary", facts.flatMap(([k, v]) => [el("dt", null, k), el("dd", { className: k === "State" ? r.state : "" }, String(v))]));
