@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using Jarvis.Hosting.Dashboard.Apis;
 using Jarvis.Hosting.Dashboard.Pages;
+using Jarvis.Hosting.Dashboard.Telemetry;
 using Jarvis.Hosting.Orchestration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,6 +26,7 @@ public sealed partial class DashboardServer(
     ResourceLoggerService logs,
     ResourceCommandService commands,
     Orchestrator orchestrator,
+    TelemetryRepository telemetry,
     ILogger<DashboardServer> logger) : IHostedService, IAsyncDisposable
 {
     internal const string CookieName = "jarvis-dashboard";
@@ -53,7 +55,7 @@ public sealed partial class DashboardServer(
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(notifications).AddSingleton(logs).AddSingleton(commands).AddSingleton(orchestrator);
+        builder.Services.AddSingleton(notifications).AddSingleton(logs).AddSingleton(commands).AddSingleton(orchestrator).AddSingleton(telemetry);
         builder.Services.AddSingleton<DashboardAssets>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         _app = builder.Build();
@@ -61,6 +63,7 @@ public sealed partial class DashboardServer(
         _app.Use(RequireLoginAsync);
         _app.MapDashboardPages();
         _app.MapResourcesApi();
+        _app.MapTelemetryApi();
         try
         {
             await _app.StartAsync(cancellationToken);
