@@ -19,7 +19,10 @@ public sealed class DashboardOptions
     [Required]
     public Uri OtlpHttpUrl { get; set; } = new("http://localhost:18890");
 
-    /// <summary>The key every OTLP request must carry in <c>x-otlp-api-key</c>; a new random one each run when unset.</summary>
+    /// <summary>
+    /// The key every OTLP request must carry in <c>x-otlp-api-key</c>; when unset, <c>AppHost:OtlpApiKey</c>, else a new
+    /// random one each run.
+    /// </summary>
     public string? OtlpApiKey { get; set; }
 
     /// <summary>The largest OTLP request body accepted, compressed or not (larger ones get 413).</summary>

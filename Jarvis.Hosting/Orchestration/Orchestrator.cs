@@ -1,4 +1,5 @@
 using Jarvis.Hosting.ApplicationModel;
+using Jarvis.Hosting.Dashboard.Otlp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,7 @@ public sealed partial class Orchestrator(
     ContainerRuntime containers,
     ResourceHealthMonitor health,
     IHttpClientFactory httpClientFactory,
+    OtlpHttpServer otlp,
     TimeProvider timeProvider,
     ILogger<Orchestrator> logger) : IHostedService, IDisposable
 {
