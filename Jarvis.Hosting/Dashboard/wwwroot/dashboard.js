@@ -30,7 +30,7 @@ const jarvis = (() => {
 
   /** Replaces the children of the element with the given id. */
   function show(id, ...children) {
-    document.getElementById(id).replaceChildren(...children.flat());
+    document.getElementById(id).replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
   }
 
   async function problem(response) {
@@ -110,14 +110,17 @@ const jarvis = (() => {
     return value < 1 ? `${(value * 1000).toFixed(0)} µs` : value < 1000 ? `${value.toFixed(value < 10 ? 2 : 0)} ms` : `${(value / 1000).toFixed(2)} s`;
   }
 
+  /** A query string of the non-empty values. */
+  function search(values) {
+    return new URLSearchParams(Object.entries(values).filter(([, value]) => value)).toString();
+  }
+
   function query(name) { return new URLSearchParams(location.search).get(name) ?? ""; }
 
   /** Mirrors the filters into the address, so a filtered view can be bookmarked and reloaded. */
   function setQuery(values) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(values)) { if (value) { params.set(key, value); } }
-    const search = params.toString();
-    history.replaceState(null, "", search ? `${location.pathname}?${search}` : location.pathname);
+    const text = search(values);
+    history.replaceState(null, "", text ? `${location.pathname}?${text}` : location.pathname);
   }
 
   /** Fills a select with options, keeping the choice when it is still there. */
@@ -135,5 +138,12 @@ const jarvis = (() => {
     return `hsl(${Math.abs(hash) % 360} 65% 50%)`;
   }
 
-  return { el, link, show, getJson, post, live, time, ms, duration, query, setQuery, options, colour, status };
+  /** A small square in the resource's colour. */
+  function swatch(name) {
+    const node = el("span", { className: "swatch" });
+    node.style.background = colour(name);
+    return node;
+  }
+
+  return { el, link, swatch, show, getJson, post, live, time, ms, duration, search, query, setQuery, options, colour, status };
 })();
