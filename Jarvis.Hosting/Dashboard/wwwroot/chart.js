@@ -28,6 +28,11 @@ const chart = (() => {
       const points = line.points.map(p => `${x(p.t.getTime()).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
       root.append(svg("polyline", { points, fill: "none", stroke: line.colour, "stroke-width": 2, "stroke-dasharray": line.dash, "data-line": line.name },
         svg("title", null, line.name)));
+      // Sparse lines get a dot per point, so a single point (one request in the window) is visible too.
+      if (line.points.length < 40) {
+        root.append(...line.points.map(p => svg("circle", { cx: x(p.t.getTime()).toFixed(1), cy: y(p.v).toFixed(1), r: 3, fill: line.colour },
+          svg("title", null, `${line.name}: ${label(p.v)} at ${p.t.toLocaleTimeString()}`))));
+      }
     }
     return root;
   }

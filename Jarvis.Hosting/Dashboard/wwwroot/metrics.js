@@ -50,8 +50,10 @@
     document.getElementById("description").textContent = `${info.type}${info.unit ? ` in ${info.unit}` : ""}${info.description ? ` — ${info.description}` : ""}`;
     dimensionPickers(detail.series);
     const series = detail.series.filter(s => [...chosen].every(([k, v]) => !v || s.dimensions.some(d => d.key === k && d.value === v))).slice(0, 12);
+    // A series is named by the dimensions that tell it apart from the others shown.
+    const varying = info.dimensionKeys.filter(k => new Set(series.map(s => s.dimensions.find(d => d.key === k)?.value)).size > 1);
     const lines = series.flatMap(s => {
-      const name = s.dimensions.map(d => `${d.key}=${d.value}`).join(", ") || info.name;
+      const name = s.dimensions.filter(d => varying.includes(d.key)).map(d => `${d.key}=${d.value}`).join(", ") || info.name;
       const points = field => s.points.filter(p => p[field] !== null && p[field] !== undefined).map(p => ({ t: new Date(p.time), v: p[field] }));
       return histogram(info.type)
         ? Object.keys(dashes).map(q => ({ name: `${q} ${name}`, colour: colour(name), dash: dashes[q], points: points(q) }))
