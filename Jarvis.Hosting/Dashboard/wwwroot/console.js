@@ -19,7 +19,11 @@
     } catch (error) { status.textContent = error.message; }
   }
 
-  function append(lines) {
+  const logsOf = name => `/api/resources/${encodeURIComponent(name)}/logs?`;
+
+  function append(lines, url) {
+    // An answer for the resource picked before the current one arrives after the switch: drop it.
+    if (!url.startsWith(logsOf(resource))) { return; }
     for (const line of lines) {
       const row = el("div", { className: line.isError ? "stderr" : "", dataset: { sequence: line.sequence } });
       row.append(ansi.render(line.text, style));
@@ -43,5 +47,5 @@
   loadResources();
   setInterval(loadResources, 10000);
   // The sequence number makes each answer hold only new lines, so no ETag is needed; nothing to poll without a resource.
-  const poller = live(() => resource ? `/api/resources/${encodeURIComponent(resource)}/logs?after=${after}&limit=${maxLines}` : null, append);
+  const poller = live(() => resource ? `${logsOf(resource)}after=${after}&limit=${maxLines}` : null, append);
 }

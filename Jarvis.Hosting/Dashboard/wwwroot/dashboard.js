@@ -52,16 +52,19 @@ const jarvis = (() => {
   }
 
   /**
-   * Polls source() (a URL, or null for nothing to poll yet) and calls render(json) when its answer changed. An answer's ETag is the version of what it
-   * shows, so an unchanged one costs a 304 and no redraw; unchanged answers slow the polling down to every 5 s, and a
-   * hidden tab does not poll at all. Returns { refresh() } to poll at once (after a filter changed).
+   * Polls source() (a URL, or null for nothing to poll yet) and calls render(json, url) when its answer changed.
+   * An answer's ETag is the version of what it shows, so an unchanged one costs a 304 and no redraw; unchanged
+   * answers slow the polling down to every 5 s, and a hidden tab does not poll at all. Returns { refresh() } to poll
+   * at once (after a filter changed).
    */
   function live(source, render, interval = 1000) {
-    let etag = null, url = null, timer = null, busy = false, delay = interval;
+    let etag = null, url = null, timer = null, busy = false, again = false, delay = interval;
     async function tick() {
       clearTimeout(timer); timer = null;
-      if (busy) { return; }
+      // A refresh during a request (a filter changed) polls again as soon as that request is done.
+      if (busy) { again = true; return; }
       busy = true;
+      again = false;
       const next = source();
       if (next !== url) { url = next; etag = null; delay = interval; }
       try {
@@ -72,7 +75,7 @@ const jarvis = (() => {
         } else if (response.ok) {
           etag = response.headers.get("ETag");
           delay = interval;
-          render(await response.json());
+          render(await response.json(), url);
         } else {
           throw new Error(await problem(response));
         }
@@ -81,7 +84,7 @@ const jarvis = (() => {
         status.textContent = error.message;
       } finally {
         busy = false;
-        if (!document.hidden) { timer = setTimeout(tick, delay); }
+        if (!document.hidden) { timer = setTimeout(tick, again ? 0 : delay); }
       }
     }
     document.addEventListener("visibilitychange", () => {
