@@ -13,14 +13,14 @@
     const actions = r.resourceType === "Parameter" ? [] : ["start", "stop", "restart"].map(c =>
       el("button", { type: "button", onclick: () => command(r.name, `resource-${c}`) }, c));
     return el("tr", { dataset: { resource: r.name } },
-      el("td", null, link(`/resources/${encodeURIComponent(r.name)}`, r.name)),
+      el("td", { className: "nowrap" }, link(`/resources/${encodeURIComponent(r.name)}`, r.name)),
       el("td", null, r.resourceType),
       el("td", { className: r.state }, r.state, r.stateReason ? el("div", { className: "reason" }, r.stateReason) : null),
       el("td", { className: r.healthStatus ?? "" }, r.healthStatus ?? ""),
       el("td", null, time(r.startedAt)),
       el("td", { className: "mono" }, r.source ?? ""),
       el("td", null, r.urls.flatMap((u, i) => i ? [el("br"), link(u)] : [link(u)])),
-      el("td", null, actions, r.resourceType === "Parameter" ? null : link(`/consolelogs?resource=${encodeURIComponent(r.name)}`, "console")));
+      el("td", { className: "nowrap" }, actions, r.resourceType === "Parameter" ? null : link(`/consolelogs?resource=${encodeURIComponent(r.name)}`, "console")));
   }
 
   const poller = live(() => "/api/resources", resources => show("resources", resources.map(row)));

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Jarvis.Hosting.Dashboard.Telemetry;
 using Jarvis.Hosting.Orchestration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -5,8 +7,11 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Jarvis.Tests.Dashboard.Browser;
 
-/// <summary>The resource list, a resource's details and the console, in a real browser.</summary>
-public sealed class ResourcePagesBrowserTests(ChromiumFixture chromium, PainterAppFixture painter)
+/// <summary>
+/// The pages in a real browser against a small app host: the resource list, a resource's details, the console, and
+/// the list pages with 10,000 rows stored.
+/// </summary>
+public sealed class DashboardPagesBrowserTests(ChromiumFixture chromium, PainterAppFixture painter)
     : IClassFixture<ChromiumFixture>, IClassFixture<PainterAppFixture>
 {
     [Fact]
@@ -65,6 +70,40 @@ public sealed class ResourcePagesBrowserTests(ChromiumFixture chromium, PainterA
         Assert.DoesNotContain("\u001b", await log.TextContentAsync() ?? "", StringComparison.Ordinal);
         await Expect(page.Locator("#resource")).ToHaveValueAsync(PainterAppFixture.Resource);
         await ChromiumFixture.ScreenshotAsync(page, "console");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task WithTenThousandRowsStoredThePagesShowBoundedPagesOfTheNewest()
+    {
+        var telemetry = painter.App.Services.GetRequiredService<TelemetryRepository>();
+        var batch = new TelemetryBatch();
+        var bulk = new ResourceKey("bulk", "bulk-1");
+        var start = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 10_000; i++)
+        {
+            var traceId = i.ToString("x32", CultureInfo.InvariantCulture);
+            var at = start.AddMilliseconds(i);
+            batch.Logs.Add(new StoredLog(bulk, new LogEntry(0, at, "bulk", "Information", $"bulk record {i}", traceId, null, "Bulk", [])));
+            batch.Spans.Add(new StoredSpan(bulk, new SpanEntry(traceId, i.ToString("x16", CultureInfo.InvariantCulture), null, "bulk", "Bulk", $"bulk span {i}", "Server", at, TimeSpan.FromMilliseconds(5), "Unset", null, 0, [], [])));
+        }
+
+        telemetry.Ingest(batch);
+        var page = await chromium.LogInAsync(painter.LoginUrl);
+
+        await page.GotoAsync(new Uri(painter.LoginUrl, "/structuredlogs?resource=bulk").ToString());
+        await Expect(page.Locator("#logs tr").First).ToContainTextAsync("bulk record 9999");
+        await Expect(page.Locator("#logs tr")).ToHaveCountAsync(200);
+        await ChromiumFixture.ScreenshotAsync(page, "structured-logs-10000");
+
+        await page.GotoAsync(new Uri(painter.LoginUrl, "/traces?resource=bulk").ToString());
+        await Expect(page.Locator("#traces tr").First).ToContainTextAsync("bulk span 9999");
+        await Expect(page.Locator("#traces tr")).ToHaveCountAsync(100);
+
+        // The console asks for the newest lines only and keeps a bounded number in the page.
+        await page.GotoAsync(new Uri(painter.LoginUrl, $"/consolelogs?resource={PainterAppFixture.Chatty}").ToString());
+        await Expect(page.Locator("#log > div").Last).ToHaveTextAsync("10000");
+        Assert.Equal(1000, await page.Locator("#log > div").CountAsync());
         await page.Context.CloseAsync();
     }
 }
