@@ -9,11 +9,10 @@ const chart = (() => {
     return abs >= 1e6 ? `${(value / 1e6).toFixed(1)}M` : abs >= 1e3 ? `${(value / 1e3).toFixed(1)}k` : abs >= 10 || value === 0 ? value.toFixed(0) : value.toPrecision(3);
   }
 
-  /** lines: [{ name, colour, dash, points: [{ t: Date, v: number }] }]; returns the SVG element. */
-  function render(lines, unit) {
-    const all = lines.flatMap(l => l.points);
-    const times = all.map(p => p.t.getTime()), values = all.map(p => p.v);
-    const t0 = Math.min(...times), t1 = Math.max(...times, t0 + 1000);
+  /** lines: [{ name, colour, dash, points: [{ t: Date, v: number }] }] over the times [from, to] in ms; returns the SVG element. */
+  function render(lines, unit, from, to) {
+    const values = lines.flatMap(l => l.points).map(p => p.v);
+    const t0 = from, t1 = Math.max(to, from + 1000);
     const v0 = Math.min(0, ...values), v1 = Math.max(...values, v0 + 1e-9);
     const x = t => pad.left + (t - t0) / (t1 - t0) * (width - pad.left - pad.right);
     const y = v => height - pad.bottom - (v - v0) / (v1 - v0) * (height - pad.top - pad.bottom);
@@ -30,7 +29,7 @@ const chart = (() => {
         svg("title", null, line.name)));
       // Sparse lines get a dot per point, so a single point (one request in the window) is visible too.
       if (line.points.length < 40) {
-        root.append(...line.points.map(p => svg("circle", { cx: x(p.t.getTime()).toFixed(1), cy: y(p.v).toFixed(1), r: 3, fill: line.colour },
+        root.append(...line.points.map(p => svg("circle", { cx: x(p.t.getTime()).toFixed(1), cy: y(p.v).toFixed(1), r: 3, fill: line.colour, "data-line": line.name },
           svg("title", null, `${line.name}: ${label(p.v)} at ${p.t.toLocaleTimeString()}`))));
       }
     }

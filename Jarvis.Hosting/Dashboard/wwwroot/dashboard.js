@@ -126,12 +126,15 @@ const jarvis = (() => {
     history.replaceState(null, "", text ? `${location.pathname}?${text}` : location.pathname);
   }
 
-  /** Fills a select with options, keeping the choice when it is still there. */
+  /**
+   * Fills a select with options, keeping the choice when it is still there. A choice from the address
+   * (data-initial) stays wanted until it shows up: a resource may not have sent telemetry yet.
+   */
   function options(select, values, first) {
-    const current = select.value || select.dataset.initial || "";
+    const wanted = select.value || select.dataset.initial || "";
     select.replaceChildren(...(first === undefined ? [] : [el("option", { value: "" }, first)]), ...values.map(v => el("option", { value: v }, v)));
-    if (values.includes(current) || current === "") { select.value = current; }
-    delete select.dataset.initial;
+    select.value = values.includes(wanted) ? wanted : "";
+    if (select.value) { delete select.dataset.initial; }
   }
 
   /** A stable colour per resource name, for waterfalls and legends. */

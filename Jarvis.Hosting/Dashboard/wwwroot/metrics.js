@@ -22,11 +22,14 @@
 
   async function loadInstruments() {
     instruments = await getJson(`/api/telemetry/instruments?resource=${encodeURIComponent(resource.value)}`);
+    // The instrument named in the address may not have been exported yet: it stays wanted until it shows up.
     const before = instrument.value;
+    const wanted = instrument.dataset.initial || before;
     instrument.replaceChildren(el("option", { value: "" }, "Choose an instrument"),
       ...instruments.map(i => el("option", { value: `${i.meter}|${i.name}` }, `${i.name} (${i.meter})`)));
-    instrument.value = instruments.some(i => `${i.meter}|${i.name}` === (instrument.dataset.initial || before)) ? (instrument.dataset.initial || before) : "";
-    delete instrument.dataset.initial;
+    instrument.value = instruments.some(i => `${i.meter}|${i.name}` === wanted) ? wanted : "";
+    if (instrument.value) { delete instrument.dataset.initial; }
+    if (instrument.value !== before) { poller.refresh(); }
   }
 
   function dimensionPickers(series) {
@@ -59,12 +62,12 @@
         ? Object.keys(dashes).map(q => ({ name: `${q} ${name}`, colour: colour(name), dash: dashes[q], points: points(q) }))
         : [{ name, colour: colour(name), dash: "", points: points("value") }];
     }).filter(l => l.points.length);
-    show("chart", lines.length ? chart.render(lines, info.unit) : el("p", { className: "muted" }, "No points in this window."));
+    show("chart", lines.length ? chart.render(lines, info.unit, Date.now() - minutes.value * 60_000, Date.now()) : el("p", { className: "muted" }, "No points in this window."));
     show("legend", lines.map(l => { const s = el("span", { dataset: { line: l.name } }, "■ ", l.name); s.style.color = l.colour; return s; }));
   }
 
-  resource.addEventListener("change", async () => { instrument.value = ""; chosen.clear(); await loadInstruments(); update(); });
-  instrument.addEventListener("change", () => { chosen.clear(); update(); });
+  resource.addEventListener("change", async () => { instrument.value = ""; delete instrument.dataset.initial; chosen.clear(); await loadInstruments(); update(); });
+  instrument.addEventListener("change", () => { delete instrument.dataset.initial; chosen.clear(); update(); });
   minutes.addEventListener("change", update);
 
   function update() {
@@ -78,6 +81,6 @@
     const i = current();
     return i ? `/api/telemetry/instruments/${[resource.value, i.meter, i.name].map(encodeURIComponent).join("/")}?minutes=${minutes.value}` : null;
   }, render);
-  loadResources().then(() => poller.refresh());
-  setInterval(loadResources, 10000);
+  loadResources();
+  setInterval(loadResources, 5000);
 }
