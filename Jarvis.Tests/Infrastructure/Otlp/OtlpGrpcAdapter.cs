@@ -70,7 +70,7 @@ public sealed class OtlpGrpcAdapter : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new OtlpGrpcAdapter(app) { Endpoint = new Uri(address) };
 
-        static IMessage Convert(Func<int> convert, IMessage response)
+        static IMessage Convert(Action convert, IMessage response)
         {
             convert();
             return response;
