@@ -24,7 +24,7 @@ public sealed class TelemetryLimitsOptions
     [Range(0, 100_000)]
     public int MaxAttributeCount { get; set; } = 128;
 
-    /// <summary>Characters kept of an attribute value; unlimited when unset, as in Aspire.</summary>
+    /// <summary>Characters kept of an attribute value (and of a log message); unlimited when unset, as in Aspire.</summary>
     [Range(1, int.MaxValue)]
     public int? MaxAttributeLength { get; set; }
 }

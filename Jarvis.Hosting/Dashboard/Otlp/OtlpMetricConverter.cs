@@ -11,8 +11,8 @@ internal static class OtlpMetricConverter
 {
     private const uint NoRecordedValue = (uint)DataPointFlags.NoRecordedValueMask;
 
-    /// <summary>Adds the request's data points to the batch; returns how many were rejected (none have been so far).</summary>
-    public static int Convert(ExportMetricsServiceRequest request, OtlpAttributes attributes, TelemetryBatch batch)
+    /// <summary>Adds the request's data points to the batch (points flagged as having no recorded value are skipped).</summary>
+    public static void Convert(ExportMetricsServiceRequest request, OtlpAttributes attributes, TelemetryBatch batch)
     {
         foreach (var resourceMetrics in request.ResourceMetrics)
         {
@@ -28,8 +28,6 @@ internal static class OtlpMetricConverter
                 }
             }
         }
-
-        return 0;
     }
 
     private static void AddPoints(Metric metric, StoredPoint template, OtlpAttributes attributes, List<StoredPoint> points)

@@ -47,6 +47,11 @@ internal sealed class SqliteTelemetryArchive : IDisposable
     /// <summary>Adds what was accepted and deletes what was evicted, in one transaction.</summary>
     public void Save(TelemetryBatch accepted, TelemetryEvictions evicted)
     {
+        if (accepted.IsEmpty && evicted.IsEmpty)
+        {
+            return;
+        }
+
         using var transaction = _connection.BeginTransaction();
         Write(transaction, "INSERT OR REPLACE INTO logs (id, data) VALUES ($a, $json)", accepted.Logs, l => l.Entry.Id);
         Write(transaction, "INSERT INTO spans (trace_id, data) VALUES ($a, $json)", accepted.Spans, s => s.Span.TraceId);

@@ -50,4 +50,6 @@ internal sealed class TelemetryBatch
     public List<StoredSpan> Spans { get; } = [];
 
     public List<StoredPoint> Points { get; } = [];
+
+    public bool IsEmpty => Resources.Count == 0 && Logs.Count == 0 && Spans.Count == 0 && Points.Count == 0;
 }

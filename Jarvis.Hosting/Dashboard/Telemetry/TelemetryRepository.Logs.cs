@@ -7,28 +7,32 @@ public sealed partial class TelemetryRepository
     private readonly RingBuffer<StoredLog> _logs;
     private long _lastLogId;
 
-    /// <summary>The log records that match the query, newest first.</summary>
+    /// <summary>The log records that match the query, newest (by timestamp, then by arrival) first.</summary>
     public IReadOnlyList<LogEntry> GetLogs(LogQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         var minLevel = query.MinLevel is null ? 0 : Math.Max(0, Array.FindIndex(Levels, l => l.Equals(query.MinLevel, StringComparison.OrdinalIgnoreCase)));
-        var found = new List<LogEntry>();
+        var found = new List<StoredLog>();
         lock (_lock)
         {
-            for (var age = 0; age < _logs.Count && found.Count < query.Limit; age++)
+            for (var age = 0; age < _logs.Count; age++)
             {
-                var (resource, entry) = _logs[age];
-                if (Matches(resource, query.Resource)
-                    && Array.IndexOf(Levels, entry.Level) >= minLevel
-                    && (query.TraceId is null || string.Equals(entry.TraceId, query.TraceId, StringComparison.OrdinalIgnoreCase))
-                    && (query.Text is null || Contains(entry, query.Text)))
+                var log = _logs[age];
+                if (Matches(log.Resource, query.Resource)
+                    && Array.IndexOf(Levels, log.Entry.Level) >= minLevel
+                    && (query.TraceId is null || string.Equals(log.Entry.TraceId, query.TraceId, StringComparison.OrdinalIgnoreCase))
+                    && (query.Text is null || Contains(log.Entry, query.Text)))
                 {
-                    found.Add(entry with { Resource = Name(resource) });
+                    found.Add(log);
                 }
             }
-        }
 
-        return found;
+            // Services export in batches, each on its own schedule: arrival order is not time order.
+            return [.. found
+                .OrderByDescending(l => l.Entry.Timestamp).ThenByDescending(l => l.Entry.Id)
+                .Take(query.Limit)
+                .Select(l => l.Entry with { Resource = Name(l.Resource) })];
+        }
     }
 
     private static bool Contains(LogEntry entry, string text) =>

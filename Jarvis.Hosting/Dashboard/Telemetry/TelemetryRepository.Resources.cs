@@ -8,7 +8,8 @@ public sealed partial class TelemetryRepository
 
     /// <summary>
     /// The names of the resources with telemetry, sorted: <c>service.name</c>, with the first 8 characters of
-    /// <c>service.instance.id</c> appended (<c>api-1a2b3c4d</c>) only while two instances of one name have telemetry.
+    /// <c>service.instance.id</c> appended (<c>api-1a2b3c4d</c>) only while two instances of one name have telemetry (an
+    /// instance without an id keeps the bare name).
     /// </summary>
     public IReadOnlyList<string> GetResources()
     {
@@ -37,7 +38,7 @@ public sealed partial class TelemetryRepository
     {
         return _names ??= _resources.Keys
             .GroupBy(k => k.ServiceName)
-            .SelectMany(g => g.Select(k => (Key: k, Name: g.Count() == 1 ? k.ServiceName : $"{k.ServiceName}-{Short(k.InstanceId)}")))
+            .SelectMany(g => g.Select(k => (Key: k, Name: g.Count() == 1 || k.InstanceId.Length == 0 ? k.ServiceName : $"{k.ServiceName}-{Short(k.InstanceId)}")))
             .ToDictionary(n => n.Key, n => n.Name);
 
         static string Short(string instance) => instance.Length > 8 ? instance[..8] : instance;
