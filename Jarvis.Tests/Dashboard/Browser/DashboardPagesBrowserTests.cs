@@ -1,5 +1,6 @@
 using System.Globalization;
 using Jarvis.Hosting.Dashboard.Telemetry;
+using Attribute = Jarvis.Hosting.Dashboard.Telemetry.Attribute;
 using Jarvis.Hosting.Orchestration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -104,6 +105,35 @@ public sealed class DashboardPagesBrowserTests(ChromiumFixture chromium, Painter
         await page.GotoAsync(new Uri(painter.LoginUrl, $"/consolelogs?resource={PainterAppFixture.Chatty}").ToString());
         await Expect(page.Locator("#log > div").Last).ToHaveTextAsync("10000");
         Assert.Equal(1000, await page.Locator("#log > div").CountAsync());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ATraceIsAWaterfallAcrossResourcesWithExceptionsShownAsText()
+    {
+        var start = DateTimeOffset.UtcNow;
+        const string traceId = "0af7651916cd43dd8448eb211c80319c";
+        Attribute[] exception = [new("exception.type", "System.InvalidOperationException"), new("exception.message", "<script>alert(1)</script>"), new("exception.stacktrace", "at Back.Call()")];
+        var batch = new TelemetryBatch();
+        batch.Spans.Add(new StoredSpan(new ResourceKey("front", "front-1"), new SpanEntry(traceId, "b7ad6b7169203331", null, "front", "Front", "GET /boom", "Server", start, TimeSpan.FromMilliseconds(100), "Error", null, 0, [new("http.route", "/boom")], [])));
+        batch.Spans.Add(new StoredSpan(new ResourceKey("back", "back-1"), new SpanEntry(traceId, "00f067aa0ba902b7", "b7ad6b7169203331", "back", "Back", "call", "Client", start.AddMilliseconds(50), TimeSpan.FromMilliseconds(40), "Error", "failed", 0, [], [new SpanEvent("exception", start.AddMilliseconds(80), exception)])));
+        painter.App.Services.GetRequiredService<TelemetryRepository>().Ingest(batch);
+        var page = await chromium.LogInAsync(painter.LoginUrl);
+
+        await page.GotoAsync(new Uri(painter.LoginUrl, $"/traces/{traceId}").ToString());
+        var child = page.Locator(".waterfall .row[data-resource='back']");
+        await Expect(page.Locator(".waterfall .row")).ToHaveCountAsync(2);
+        await Expect(child.Locator(".name")).ToHaveCSSAsync("padding-left", "24px");
+        await Expect(child.Locator(".bar")).ToHaveClassAsync("bar error");
+        var (root, called) = (await page.Locator(".waterfall .row[data-resource='front'] .bar").BoundingBoxAsync(), await child.Locator(".bar").BoundingBoxAsync());
+        Assert.InRange(called!.X - root!.X, root.Width * 0.45, root.Width * 0.55);
+
+        await child.ClickAsync();
+        var thrown = page.Locator("#span .exception");
+        await Expect(thrown).ToContainTextAsync("System.InvalidOperationException: <script>alert(1)</script>");
+        await Expect(thrown.Locator("pre")).ToHaveTextAsync("at Back.Call()");
+        Assert.Equal(0, await page.Locator("#span script").CountAsync());
+        await ChromiumFixture.ScreenshotAsync(page, "trace-exception");
         await page.Context.CloseAsync();
     }
 }
