@@ -136,4 +136,31 @@ public sealed class DashboardPagesBrowserTests(ChromiumFixture chromium, Painter
         await ChromiumFixture.ScreenshotAsync(page, "trace-exception");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task TheGenAiPageListsModelTokensAndLatencyAndLinksToTheTrace()
+    {
+        var start = DateTimeOffset.UtcNow;
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Attribute[] attributes = [new("gen_ai.system", "ollama"), new("gen_ai.operation.name", "chat"), new("gen_ai.request.model", "llama3.2:1b"),
+            new("gen_ai.usage.input_tokens", "12"), new("gen_ai.usage.output_tokens", "34")];
+        var batch = new TelemetryBatch();
+        batch.Spans.Add(new StoredSpan(new ResourceKey("api", "api-1"), new SpanEntry(traceId, "53995c3f42cd8ad8", null, "api", "Jarvis.Llm", "chat llama3.2:1b", "Client", start, TimeSpan.FromMilliseconds(900), "Ok", null, 0, attributes,
+            [new SpanEvent("gen_ai.first_token", start.AddMilliseconds(150), [])])));
+        painter.App.Services.GetRequiredService<TelemetryRepository>().Ingest(batch);
+        var page = await chromium.LogInAsync(painter.LoginUrl);
+
+        await page.GotoAsync(new Uri(painter.LoginUrl, "/genai").ToString());
+        var call = page.Locator($"#calls tr[data-trace-id='{traceId}']");
+        foreach (var cell in (string[])["ollama", "llama3.2:1b", "12", "34", "150 ms", "900 ms", "Ok"])
+        {
+            await Expect(call).ToContainTextAsync(cell);
+        }
+
+        await ChromiumFixture.ScreenshotAsync(page, "genai-call");
+        await call.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Uri(painter.LoginUrl, $"/traces/{traceId}").ToString());
+        await Expect(page.Locator(".waterfall .row")).ToHaveCountAsync(1);
+        await page.Context.CloseAsync();
+    }
 }
