@@ -4,8 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# OS packages the tests use (Debian/Ubuntu). None yet; later features add theirs here.
-packages=(python3)
+# OS packages the tests use (Debian/Ubuntu): chromium for the dashboard's browser tests.
+packages=(python3 chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -136,8 +136,10 @@ public sealed class DistributedApplicationBuilder
         services.AddSingleton<ResourceHealthMonitor>();
         services.AddSingleton<Orchestrator>();
         services.AddSingleton<ResourceCommandService>();
+
+        // Before the orchestrator: its OTLP receiver must listen when the first service starts exporting.
+        services.AddDashboardTelemetry(Configuration);
         services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
-        services.AddOptions<DashboardOptions>().Bind(Configuration.GetSection("Dashboard")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DashboardServer>();
         services.AddHostedService(sp => sp.GetRequiredService<DashboardServer>());
         services.AddHostedService<ConsoleStatusWriter>();

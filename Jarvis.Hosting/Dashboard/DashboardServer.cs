@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
+using Jarvis.Hosting.Dashboard.Apis;
+using Jarvis.Hosting.Dashboard.Pages;
+using Jarvis.Hosting.Dashboard.Telemetry;
 using Jarvis.Hosting.Orchestration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,8 +17,7 @@ namespace Jarvis.Hosting.Dashboard;
 
 /// <summary>
 /// The dashboard's web server, hosted in the app host: a login by browser token (<c>/login?t=…</c> sets a cookie,
-/// everything else needs it), the resources with their state, health and URLs and start, stop and restart buttons,
-/// and each resource's console output.
+/// everything else needs it), the pages (resources, console, telemetry) and the JSON API they poll.
 /// </summary>
 public sealed partial class DashboardServer(
     IOptions<DashboardOptions> options,
@@ -23,6 +25,8 @@ public sealed partial class DashboardServer(
     ResourceNotificationService notifications,
     ResourceLoggerService logs,
     ResourceCommandService commands,
+    Orchestrator orchestrator,
+    TelemetryRepository telemetry,
     ILogger<DashboardServer> logger) : IHostedService, IAsyncDisposable
 {
     internal const string CookieName = "jarvis-dashboard";
@@ -51,11 +55,15 @@ public sealed partial class DashboardServer(
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(notifications).AddSingleton(logs).AddSingleton(commands);
+        builder.Services.AddSingleton(notifications).AddSingleton(logs).AddSingleton(commands).AddSingleton(orchestrator).AddSingleton(telemetry);
+        builder.Services.AddSingleton<DashboardAssets>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         _app = builder.Build();
+        _app.Use(AddSecurityHeaders);
         _app.Use(RequireLoginAsync);
-        _app.MapDashboard();
+        _app.MapDashboardPages();
+        _app.MapResourcesApi();
+        _app.MapTelemetryApi();
         try
         {
             await _app.StartAsync(cancellationToken);
@@ -123,6 +131,16 @@ public sealed partial class DashboardServer(
         }
 
         await next(context);
+    }
+
+    // Only the dashboard's own files may run or style the pages: a log line or attribute that slips into the markup stays text.
+    private static Task AddSecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        return next(context);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The dashboard could not listen on {Url} ({Reason}); set Dashboard:Url to another port.")]

@@ -11,16 +11,7 @@ internal static class DependencyGraph
         foreach (var resource in resources)
         {
             var dependencies = resource.Waits.Select(w => w.Dependency).ToHashSet();
-            if (resource is IResourceWithEnvironment withEnvironment)
-            {
-                var context = new EnvironmentContext(new DistributedApplicationExecutionContext(isPublishMode: false));
-                foreach (var callback in withEnvironment.EnvironmentCallbacks)
-                {
-                    callback(context);
-                }
-
-                dependencies.UnionWith(context.EnvironmentVariables.Values.OfType<IExpressionValue>().SelectMany(v => v.References));
-            }
+            dependencies.UnionWith(EnvironmentReferences(resource));
 
             if (resource is Ollama.OllamaModelResource model)
             {
@@ -32,5 +23,22 @@ internal static class DependencyGraph
         }
 
         return graph;
+    }
+
+    /// <summary>The resources a resource's environment refers to (its <c>WithReference</c>s, parameters, endpoints).</summary>
+    public static IEnumerable<Resource> EnvironmentReferences(Resource resource)
+    {
+        if (resource is not IResourceWithEnvironment withEnvironment)
+        {
+            return [];
+        }
+
+        var context = new EnvironmentContext(new DistributedApplicationExecutionContext(isPublishMode: false));
+        foreach (var callback in withEnvironment.EnvironmentCallbacks)
+        {
+            callback(context);
+        }
+
+        return context.EnvironmentVariables.Values.OfType<IExpressionValue>().SelectMany(v => v.References).Distinct();
     }
 }

@@ -75,6 +75,7 @@ public sealed partial class Orchestrator
         run.Helpers.Add(await containers.StartWatchdogAsync(name));
         await containers.RunAsync(container, name, environment, secretNames, [.. container.Args.Select(a => a.ToString()!)], cancellationToken);
         run.ContainerName = name;
+        run.Environment = environment;
 
         var follower = await containers.FollowLogsAsync(name);
         follower.OutputDataReceived += (_, e) => WriteLine(container.Name, e.Data, isError: false);

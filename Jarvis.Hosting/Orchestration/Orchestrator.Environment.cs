@@ -69,11 +69,19 @@ public sealed partial class Orchestrator
         var settings = options.Value;
         var grpc = settings.DashboardOtlpEndpoint ?? Uri(configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] ?? configuration["DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"]);
         var http = settings.DashboardOtlpHttpEndpoint ?? Uri(configuration["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] ?? configuration["DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"]);
+        var key = settings.OtlpApiKey;
+
+        // No endpoint configured: the app host's own dashboard receives, when it listens, with its own key.
+        if (grpc is null && http is null && otlp.Endpoint is { } own)
+        {
+            (http, key) = (own, otlp.ApiKey);
+        }
+
         if ((grpc ?? http) is { } endpoint)
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint.ToString().TrimEnd('/');
             environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = grpc is not null ? "grpc" : "http/protobuf";
-            if (settings.OtlpApiKey is { Length: > 0 } apiKey)
+            if (key is { Length: > 0 } apiKey)
             {
                 environment["OTEL_EXPORTER_OTLP_HEADERS"] = ReferenceExpression.Create($"x-otlp-api-key={new ParameterResource("otlp-api-key", secret: true) { Value = apiKey }}");
             }

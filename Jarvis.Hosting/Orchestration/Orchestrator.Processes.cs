@@ -48,6 +48,7 @@ public sealed partial class Orchestrator
         }
 
         var process = await launcher.StartAsync(startInfo);
+        run.Environment = environment;
         run.Process = process;
         process.OutputDataReceived += (_, e) => WriteLine(resource.Name, e.Data, isError: false);
         process.ErrorDataReceived += (_, e) => WriteLine(resource.Name, e.Data, isError: true);

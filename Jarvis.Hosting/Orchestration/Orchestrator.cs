@@ -1,4 +1,5 @@
 using Jarvis.Hosting.ApplicationModel;
+using Jarvis.Hosting.Dashboard.Otlp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,7 @@ public sealed partial class Orchestrator(
     ContainerRuntime containers,
     ResourceHealthMonitor health,
     IHttpClientFactory httpClientFactory,
+    OtlpHttpServer otlp,
     TimeProvider timeProvider,
     ILogger<Orchestrator> logger) : IHostedService, IDisposable
 {
@@ -48,6 +50,11 @@ public sealed partial class Orchestrator(
 
         EndpointAllocator.Allocate(model.Resources, options.Value.RandomizePorts);
         _dependencies = DependencyGraph.Build(model.Resources);
+        foreach (var resource in model.Resources)
+        {
+            notifications.PublishUpdate(resource.Name, s => ResourceDescription.Describe(s, resource));
+        }
+
         await PrepareContainersAsync(cancellationToken);
 
         foreach (var run in _runs.Values.Where(r => r.Resource is not ParameterResource && !_unavailable.Contains(r.Resource) && !_existing.Contains(r.Resource)))
@@ -107,6 +114,13 @@ public sealed partial class Orchestrator(
     public void Dispose() => _stopping.Dispose();
 
     internal ResourceRun GetRun(string name) => _runs[model.Find(name)];
+
+    /// <summary>The value a resource's current run was given for an environment variable, secrets unmasked; null when it has none.</summary>
+    internal string? GetEnvironmentValue(string resourceName, string variable) =>
+        model.Resources.FirstOrDefault(r => string.Equals(r.Name, resourceName, StringComparison.OrdinalIgnoreCase)) is { } resource
+            && _runs.TryGetValue(resource, out var run)
+            ? run.Environment.GetValueOrDefault(variable)
+            : null;
 
     /// <summary>Why the app host cannot start or stop the resource (an existing server, no container engine), or null.</summary>
     internal string? CannotRunReason(ResourceRun run) =>

@@ -11,6 +11,10 @@ public sealed class ResourceNotificationService
     private readonly ConcurrentDictionary<string, ResourceSnapshot> _snapshots = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _watchersLock = new();
     private readonly List<Channel<ResourceEvent>> _watchers = [];
+    private long _version;
+
+    /// <summary>Grows with every change of any snapshot, so a poller can tell that nothing changed.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     /// <summary>The latest snapshot of every resource.</summary>
     public IReadOnlyList<ResourceSnapshot> GetSnapshots() => [.. _snapshots.Values.OrderBy(s => s.Name, StringComparer.Ordinal)];
@@ -96,6 +100,7 @@ public sealed class ResourceNotificationService
                 resourceName,
                 _ => throw new ArgumentException($"No resource named '{resourceName}'.", nameof(resourceName)),
                 (_, current) => update(current));
+            Interlocked.Increment(ref _version);
             foreach (var watcher in _watchers)
             {
                 watcher.Writer.TryWrite(new ResourceEvent(resourceName, snapshot));
@@ -108,6 +113,7 @@ public sealed class ResourceNotificationService
         lock (_watchersLock)
         {
             _snapshots[snapshot.Name] = snapshot;
+            Interlocked.Increment(ref _version);
         }
     }
 

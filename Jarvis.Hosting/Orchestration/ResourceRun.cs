@@ -18,6 +18,9 @@ internal sealed class ResourceRun(Resource resource)
 
     public string? ContainerName { get; set; }
 
+    /// <summary>The environment the current run started with, secrets in clear: only the dashboard's reveal reads it.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
+
     /// <summary>The processes that follow a container (its log stream and the watchdog that removes it if the app host dies).</summary>
     public List<Process> Helpers { get; } = [];
 

@@ -37,7 +37,28 @@ public sealed record ResourceSnapshot
 
     /// <summary>The environment given to the process, secret values masked.</summary>
     public IReadOnlyList<EnvironmentVariableSnapshot> Environment { get; init; } = [];
+
+    /// <summary>Where the resource comes from: a project file, a container image, a command.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The endpoints the resource declares, with their URL once allocated.</summary>
+    public IReadOnlyList<EndpointSnapshot> Endpoints { get; init; } = [];
+
+    /// <summary>The answer of each health check at its last run.</summary>
+    public IReadOnlyList<HealthReportSnapshot> HealthReports { get; init; } = [];
+
+    /// <summary>The resources this one refers to in its environment or waits for.</summary>
+    public IReadOnlyList<ResourceRelationshipSnapshot> Relationships { get; init; } = [];
 }
+
+/// <summary>One endpoint of a resource; <see cref="Url"/> is null until run mode allocates it.</summary>
+public sealed record EndpointSnapshot(string Name, string? Url, string Transport, int? TargetPort, bool IsExternal);
+
+/// <summary>One health check's last answer: <see cref="Description"/> says what was checked and what came back.</summary>
+public sealed record HealthReportSnapshot(string Name, HealthStatus Status, string Description);
+
+/// <summary>A resource this one depends on; <see cref="Type"/> is <c>Reference</c>, <c>WaitFor</c> or <c>WaitForCompletion</c>.</summary>
+public sealed record ResourceRelationshipSnapshot(string Name, string Type);
 
 /// <summary>One environment variable of a resource; a secret's value is masked.</summary>
 public sealed record EnvironmentVariableSnapshot(string Name, string Value, bool IsSecret);

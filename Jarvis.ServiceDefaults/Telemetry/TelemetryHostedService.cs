@@ -10,13 +10,14 @@ using OpenTelemetry.Trace;
 namespace Jarvis.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// Starts the tracer and meter providers with the host, before any other service starts, and flushes and disposes
-/// them (and the log provider) after every other service has stopped, so the last requests' telemetry is sent.
+/// Starts the tracer and meter providers with the host, before any other service starts, and flushes and shuts them
+/// down (and the log provider) after every other service has stopped, so the last requests' telemetry is sent.
 /// </summary>
 internal sealed class TelemetryHostedService(OtlpExporterSettings? exporter, ResourceBuilder resource, IServiceProvider services)
     : IHostedLifecycleService, IDisposable
 {
-    private const int FlushTimeoutMilliseconds = 5_000;
+    // A flush to a reachable endpoint takes milliseconds; one that is gone must not hold the exit for long.
+    private const int FlushTimeoutMilliseconds = 1_000;
 
     private TracerProvider? _tracerProvider;
     private MeterProvider? _meterProvider;
@@ -62,17 +63,21 @@ internal sealed class TelemetryHostedService(OtlpExporterSettings? exporter, Res
         return Task.CompletedTask;
     }
 
-    public Task StoppedAsync(CancellationToken cancellationToken)
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         // A host may be stopped twice at once (a signal, then StopAsync or dispose): only one stop takes the providers.
         var tracerProvider = Interlocked.Exchange(ref _tracerProvider, null);
         var meterProvider = Interlocked.Exchange(ref _meterProvider, null);
-        tracerProvider?.ForceFlush(FlushTimeoutMilliseconds);
-        meterProvider?.ForceFlush(FlushTimeoutMilliseconds);
-        _loggerProvider?.ForceFlush(FlushTimeoutMilliseconds);
+        var loggerProvider = Interlocked.Exchange(ref _loggerProvider, null);
+
+        // Shutting a provider down flushes it. All three at once, within one budget: when the endpoint is gone (the app
+        // host was killed), each exporter retries until its own timeout, and the process must not wait for that.
+        await Task.WhenAll(
+            Task.Run(() => tracerProvider?.Shutdown(FlushTimeoutMilliseconds), CancellationToken.None),
+            Task.Run(() => meterProvider?.Shutdown(FlushTimeoutMilliseconds), CancellationToken.None),
+            Task.Run(() => loggerProvider?.Shutdown(FlushTimeoutMilliseconds), CancellationToken.None));
         tracerProvider?.Dispose();
         meterProvider?.Dispose();
-        return Task.CompletedTask;
     }
 
     public void Dispose()

@@ -61,7 +61,7 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
 
         var page = await client.GetStringAsync(new Uri(_loginUrl, "/"), ct);
-        Assert.Contains("Jarvis · Resources", page, StringComparison.Ordinal);
+        Assert.Contains("<title>Jarvis · Resources</title>", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,7 +95,9 @@ public sealed class DashboardTests : IAsyncLifetime
         var after = await client.GetFromJsonAsync<JsonElement>($"/api/resources/voice/logs?after={sequences[^1]}", ct);
         Assert.Equal(0, after.GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/api/resources/nope/logs", UriKind.Relative), ct)).StatusCode);
-        Assert.Contains("Console of voice", await client.GetStringAsync(new Uri("/resources/voice/logs", UriKind.Relative), ct), StringComparison.Ordinal);
+        Assert.Contains("<title>Jarvis · Console</title>", await client.GetStringAsync(new Uri("/resources/voice/logs", UriKind.Relative), ct), StringComparison.Ordinal);
+        var newest = await client.GetFromJsonAsync<JsonElement>("/api/resources/voice/logs?limit=1", ct);
+        Assert.Equal(sequences[^1], Assert.Single(newest.EnumerateArray()).GetProperty("sequence").GetInt64());
     }
 
     [Fact]

@@ -1,13 +1,14 @@
+using System.Net;
+using System.Net.Sockets;
 using Jarvis.Tests.Infrastructure;
 using Jarvis.Tests.Infrastructure.Otlp;
-using Jarvis.Tests.Infrastructure.Otlp.Trace;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Tests.ServiceDefaults;
 
-/// <summary>Telemetry from a real Kestrel service to a real OTLP receiver run by the test.</summary>
+/// <summary>Telemetry from a real Kestrel service to the dashboard's OTLP receiver, run by the test; it only stores requests with the key.</summary>
 public sealed class TelemetryTests
 {
     private static Dictionary<string, string?> OtlpSettings(Uri endpoint, string protocol = "http/protobuf") => new()
@@ -44,17 +45,17 @@ public sealed class TelemetryTests
         var span = await Eventually.FindAsync(
             () => receiver.Spans.FirstOrDefault(s => s.Attribute("request_id") == "span-request-1"), "the server span", ct);
 
-        Assert.Equal("GET /items/{id}", span.Span.Name);
-        Assert.Equal(Span.Types.SpanKind.Server, span.Span.Kind);
+        Assert.Equal("GET /items/{id}", span.Name);
+        Assert.Equal("Server", span.Kind);
         Assert.Equal("GET", span.Attribute("http.request.method"));
         Assert.Equal("/items/{id}", span.Attribute("http.route"));
         Assert.Equal("/items/42", span.Attribute("url.path"));
         Assert.Equal("200", span.Attribute("http.response.status_code"));
         Assert.Equal("127.0.0.1", span.Attribute("client_ip"));
-        Assert.Equal("telemetry-test", span.ServiceName);
-        Assert.Equal("instance-7", span.ResourceAttribute("service.instance.id"));
-        Assert.Equal("eu west", span.ResourceAttribute("deployment.region"));
-        Assert.All(receiver.Exports, export => Assert.Equal("test-key", export.Headers["x-otlp-api-key"]));
+        Assert.Equal("telemetry-test", span.Resource);
+        var resource = receiver.Repository.GetResourceAttributes("telemetry-test");
+        Assert.Equal("instance-7", resource.Value("service.instance.id"));
+        Assert.Equal("eu west", resource.Value("deployment.region"));
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class TelemetryTests
         (await client.SendAsync(request, ct)).EnsureSuccessStatusCode();
 
         var log = await Eventually.FindAsync(
-            () => receiver.Logs.FirstOrDefault(l => l.Body == "Handled item 7"), "the handler's log record", ct);
+            () => receiver.Logs.FirstOrDefault(l => l.Message == "Handled item 7"), "the handler's log record", ct);
         var span = await Eventually.FindAsync(
             () => receiver.Spans.FirstOrDefault(s => s.Attribute("request_id") == "log-request-1"), "the server span", ct);
 
@@ -80,7 +81,7 @@ public sealed class TelemetryTests
         Assert.Equal(span.TraceId, log.TraceId);
 
         var served = await Eventually.FindAsync(
-            () => receiver.Logs.FirstOrDefault(l => l.Body.StartsWith("request served", StringComparison.Ordinal) && l.Attribute("request_id") == "log-request-1"),
+            () => receiver.Logs.FirstOrDefault(l => l.Message.StartsWith("request served", StringComparison.Ordinal) && l.Attribute("request_id") == "log-request-1"),
             "the request served record", ct);
         Assert.Equal("200", served.Attribute("status_code"));
         Assert.NotNull(served.Attribute("latency_ms"));
@@ -96,15 +97,15 @@ public sealed class TelemetryTests
 
         (await client.GetAsync("/items/1", ct)).EnsureSuccessStatusCode();
 
-        var metric = await Eventually.FindAsync(
-            () => receiver.Metrics.FirstOrDefault(m =>
-                m.Metric.Name == "http.server.request.duration" &&
-                m.Metric.Histogram.DataPoints.Any(p => Otlp.Attribute(p.Attributes, "http.route") == "/items/{id}")),
+        var series = await Eventually.FindAsync(
+            () => receiver.Repository.GetInstrument("telemetry-test", "Microsoft.AspNetCore.Hosting", "http.server.request.duration",
+                new Dictionary<string, string> { ["http.route"] = "/items/{id}" }, window: null) is { Series: [var first, ..] } ? first : null,
             "http.server.request.duration for /items/{id}", ct);
 
-        Assert.Equal("telemetry-test", metric.ServiceName);
-        Assert.Equal("s", metric.Metric.Unit);
-        Assert.True(metric.Metric.Histogram.DataPoints.Sum(p => (long)p.Count) >= 1);
+        var instrument = receiver.Repository.GetInstruments("telemetry-test").Single(i => i.Name == "http.server.request.duration");
+        Assert.Equal("s", instrument.Unit);
+        Assert.Equal("Histogram", instrument.Type);
+        Assert.True(series.Points.Sum(p => p.Count) >= 1);
     }
 
     [Fact]
@@ -126,7 +127,7 @@ public sealed class TelemetryTests
         await service.App.StopAsync(ct);
 
         Assert.DoesNotContain(receiver.Spans, s => s.Attribute("url.path") is "/health" or "/alive");
-        Assert.DoesNotContain(receiver.Spans, s => s.Span.Name.Contains("health", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(receiver.Spans, s => s.Name.Contains("health", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -134,20 +135,17 @@ public sealed class TelemetryTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var receiver = await OtlpReceiver.StartAsync(ct);
-        await using var service = await TestService.StartAsync(ct, MapItems, OtlpSettings(receiver.GrpcEndpoint, "grpc"));
+        await using var grpc = await OtlpGrpcAdapter.StartAsync(receiver.Repository, receiver.ApiKey, ct);
+        await using var service = await TestService.StartAsync(ct, MapItems, OtlpSettings(grpc.Endpoint, "grpc"));
         using var client = service.CreateClient();
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/items/grpc");
         request.Headers.Add("X-Request-ID", "grpc-request");
         (await client.SendAsync(request, ct)).EnsureSuccessStatusCode();
 
+        // Only the gRPC endpoint was given, and it stores only exports that carry the key.
         await Eventually.FindAsync(() => receiver.Spans.FirstOrDefault(s => s.Attribute("request_id") == "grpc-request"), "the span over gRPC", ct);
-        await Eventually.FindAsync(() => receiver.Logs.FirstOrDefault(l => l.Body == "Handled item grpc"), "the log over gRPC", ct);
-        Assert.All(receiver.Exports, export =>
-        {
-            Assert.Equal("grpc", export.Protocol);
-            Assert.Equal("test-key", export.Headers["x-otlp-api-key"]);
-        });
+        await Eventually.FindAsync(() => receiver.Logs.FirstOrDefault(l => l.Message == "Handled item grpc"), "the log over gRPC", ct);
     }
 
     [Fact]
@@ -169,10 +167,10 @@ public sealed class TelemetryTests
 
         (await client.GetAsync("/leak", ct)).EnsureSuccessStatusCode();
 
-        var failed = await Eventually.FindAsync(() => receiver.Logs.FirstOrDefault(l => l.Body.StartsWith("Upstream failed", StringComparison.Ordinal)), "the error record", ct);
-        var warning = await Eventually.FindAsync(() => receiver.Logs.FirstOrDefault(l => l.Body.StartsWith("Calling upstream", StringComparison.Ordinal)), "the warning record", ct);
+        var failed = await Eventually.FindAsync(() => receiver.Logs.FirstOrDefault(l => l.Message.StartsWith("Upstream failed", StringComparison.Ordinal)), "the error record", ct);
+        var warning = await Eventually.FindAsync(() => receiver.Logs.FirstOrDefault(l => l.Message.StartsWith("Calling upstream", StringComparison.Ordinal)), "the warning record", ct);
 
-        foreach (var text in new[] { failed.AllText, warning.AllText })
+        foreach (var text in new[] { failed.AllText(), warning.AllText() })
         {
             Assert.DoesNotContain("secret123", text, StringComparison.Ordinal);
             Assert.DoesNotContain("xyz-secret-token", text, StringComparison.Ordinal);
@@ -180,7 +178,7 @@ public sealed class TelemetryTests
             Assert.DoesNotContain("qkey-secret", text, StringComparison.Ordinal);
         }
 
-        Assert.Contains("api_key=***", warning.Body, StringComparison.Ordinal);
+        Assert.Contains("api_key=***", warning.Message, StringComparison.Ordinal);
         Assert.Equal("Endpoint=http://q:6333;Key=***", failed.Attribute("ConnectionString"));
         Assert.Equal("***", failed.Attribute("password"));
         Assert.DoesNotContain(service.Logs.Records, r => r.AllText.Contains("hunter2", StringComparison.Ordinal));
@@ -191,27 +189,39 @@ public sealed class TelemetryTests
     {
         var ct = TestContext.Current.CancellationToken;
 
-        // A receiver on the OTLP default ports would catch an exporter that fell back to its defaults.
-        await using var receiver = await OtlpReceiver.StartAsync(ct, httpPort: 4318, grpcPort: 4317);
-        await using (var service = await TestService.StartAsync(ct, MapItems, new Dictionary<string, string?>
+        // Listeners on the OTLP default ports would see an exporter that fell back to its defaults connect.
+        var http = new TcpListener(IPAddress.Loopback, 4318);
+        var grpc = new TcpListener(IPAddress.Loopback, 4317);
+        http.Start();
+        grpc.Start();
+        try
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
-            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
-        }))
-        {
-            using var client = service.CreateClient();
-            for (var i = 0; i < 5; i++)
+            var connections = new[] { http.AcceptSocketAsync(ct).AsTask(), grpc.AcceptSocketAsync(ct).AsTask() };
+            await using (var service = await TestService.StartAsync(ct, MapItems, new Dictionary<string, string?>
             {
-                (await client.GetAsync($"/items/{i}", ct)).EnsureSuccessStatusCode();
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+                ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+                ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
+            }))
+            {
+                using var client = service.CreateClient();
+                for (var i = 0; i < 5; i++)
+                {
+                    (await client.GetAsync($"/items/{i}", ct)).EnsureSuccessStatusCode();
+                }
+
+                await Task.Delay(1000, ct);
+
+                // Stopping flushes every provider: anything buffered would be sent now.
+                await service.App.StopAsync(ct);
             }
 
-            await Task.Delay(1000, ct);
-
-            // Stopping flushes every provider: anything buffered would be sent now.
-            await service.App.StopAsync(ct);
+            Assert.DoesNotContain(connections, c => c.IsCompleted);
         }
-
-        Assert.Empty(receiver.Exports);
+        finally
+        {
+            http.Stop();
+            grpc.Stop();
+        }
     }
 }

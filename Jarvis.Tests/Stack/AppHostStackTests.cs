@@ -2,6 +2,7 @@ using System.Net;
 using Jarvis.Hosting.Orchestration;
 using Jarvis.Hosting.Testing;
 using Jarvis.Tests.Infrastructure;
+using Jarvis.Tests.Infrastructure.Otlp;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Jarvis.Tests.Stack;
@@ -135,17 +136,15 @@ public sealed class AppHostStackTests(ConfiguredStackFixture stack) : IClassFixt
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var span = await Eventually.FindAsync(
-            () => stack.Otlp.Spans.FirstOrDefault(s => s.ServiceName == "api" && s.Attribute("request_id") == "stack-telemetry-1"),
+            () => stack.Otlp.Spans.FirstOrDefault(s => s.Resource == "api" && s.Attribute("request_id") == "stack-telemetry-1"),
             "the api's server span", timeout.Token, StackTimeout.Limit);
         var log = await Eventually.FindAsync(
-            () => stack.Otlp.Logs.FirstOrDefault(l => l.ServiceName == "api" && l.Attribute("request_id") == "stack-telemetry-1"),
+            () => stack.Otlp.Logs.FirstOrDefault(l => l.Resource == "api" && l.Attribute("request_id") == "stack-telemetry-1"),
             "a log record of the api's request", timeout.Token, StackTimeout.Limit);
 
         Assert.Equal("/stack-telemetry-probe", span.Attribute("url.path"));
-        Assert.Equal(instance, span.ResourceAttribute("service.instance.id"));
+        Assert.Equal(instance, stack.Otlp.Repository.GetResourceAttributes("api").Value("service.instance.id"));
         Assert.Equal(span.TraceId, log.TraceId);
-        Assert.All(stack.Otlp.Exports, export => Assert.Equal("http/protobuf", export.Protocol));
-        Assert.All(stack.Otlp.Exports, export => Assert.Equal(ConfiguredStackFixture.OtlpApiKey, export.Headers["x-otlp-api-key"]));
     }
 
     [Fact]

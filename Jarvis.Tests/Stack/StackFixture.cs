@@ -183,7 +183,7 @@ public sealed class ConfiguredStackFixture : AppHostFixture
 
     protected override async Task BeforeBootAsync(CancellationToken cancellationToken)
     {
-        Otlp = await OtlpReceiver.StartAsync(cancellationToken);
+        Otlp = await OtlpReceiver.StartAsync(cancellationToken, OtlpApiKey);
         Qdrant = await FakeQdrantServer.StartAsync(ExistingQdrantKey, cancellationToken);
     }
 
@@ -195,10 +195,11 @@ public sealed class ConfiguredStackFixture : AppHostFixture
     }
 }
 
-/// <summary>The app host with nothing configured: no dashboard, no existing Qdrant or Ollama.</summary>
+/// <summary>The app host with nothing configured: no existing Qdrant or Ollama, and the dashboard switched off.</summary>
 public sealed class BareStackFixture : AppHostFixture
 {
     protected override void Configure(DistributedApplicationTestingBuilder builder)
     {
+        builder.Configuration["Dashboard:Enabled"] = "false";
     }
 }
