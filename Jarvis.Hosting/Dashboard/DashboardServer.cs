@@ -23,6 +23,7 @@ public sealed partial class DashboardServer(
     ResourceNotificationService notifications,
     ResourceLoggerService logs,
     ResourceCommandService commands,
+    DistributedApplicationModel model,
     ILogger<DashboardServer> logger) : IHostedService, IAsyncDisposable
 {
     internal const string CookieName = "jarvis-dashboard";
@@ -39,6 +40,13 @@ public sealed partial class DashboardServer(
     {
         if (!options.Value.Enabled)
         {
+            return;
+        }
+
+        if (options.Value.UseAspireDashboardContainer)
+        {
+            // The Aspire dashboard container serves instead (the orchestrator, started before, has allocated its ports).
+            LoginUrl = model.Resources.OfType<AspireDashboardResource>().SingleOrDefault()?.LoginUrl;
             return;
         }
 
