@@ -95,6 +95,7 @@ public sealed class DistributedApplicationBuilder
     {
         // The testing builder pauses the app host's Main here until the test has finished changing the composition.
         Listener.Write("DistributedApplicationBuilding", this);
+        this.AddAspireDashboardIfConfigured();
         _host.Services.AddSingleton(new DistributedApplicationModel(_resources));
         var application = new DistributedApplication(_host.Build());
 

@@ -8,6 +8,16 @@ public sealed class DashboardOptions
     /// <summary>Serve the dashboard.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Run the real Aspire dashboard container (<c>mcr.microsoft.com/dotnet/aspire-dashboard</c>, needs a container engine)
+    /// instead of the app host's own dashboard and OTLP receiver; <see cref="BrowserToken"/> and <see cref="OtlpApiKey"/>
+    /// then configure it.
+    /// </summary>
+    public bool UseAspireDashboardContainer { get; set; }
+
+    /// <summary>Whether the app host serves its own dashboard and OTLP receiver.</summary>
+    internal bool ServesOwnDashboard => Enabled && !UseAspireDashboardContainer;
+
     /// <summary>Where the dashboard listens (Aspire's dashboard port).</summary>
     [Required]
     public Uri Url { get; set; } = new("http://localhost:18888");

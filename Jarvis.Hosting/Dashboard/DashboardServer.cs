@@ -27,6 +27,7 @@ public sealed partial class DashboardServer(
     ResourceCommandService commands,
     Orchestrator orchestrator,
     TelemetryRepository telemetry,
+    DistributedApplicationModel model,
     ILogger<DashboardServer> logger) : IHostedService, IAsyncDisposable
 {
     internal const string CookieName = "jarvis-dashboard";
@@ -43,6 +44,13 @@ public sealed partial class DashboardServer(
     {
         if (!options.Value.Enabled)
         {
+            return;
+        }
+
+        if (options.Value.UseAspireDashboardContainer)
+        {
+            // The Aspire dashboard container serves instead (the orchestrator, started before, has allocated its ports).
+            LoginUrl = model.Resources.OfType<AspireDashboardResource>().SingleOrDefault()?.LoginUrl;
             return;
         }
 

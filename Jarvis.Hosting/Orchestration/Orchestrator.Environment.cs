@@ -1,5 +1,6 @@
 using System.Globalization;
 using Jarvis.Hosting.ApplicationModel;
+using Jarvis.Hosting.Dashboard;
 
 namespace Jarvis.Hosting.Orchestration;
 
@@ -71,10 +72,18 @@ public sealed partial class Orchestrator
         var http = settings.DashboardOtlpHttpEndpoint ?? Uri(configuration["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] ?? configuration["DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"]);
         var key = settings.OtlpApiKey;
 
-        // No endpoint configured: the app host's own dashboard receives, when it listens, with its own key.
-        if (grpc is null && http is null && otlp.Endpoint is { } own)
+        // No endpoint configured: the Aspire dashboard container receives when it was chosen (and can run), else the app
+        // host's own dashboard, when it listens, each with its own key.
+        if (grpc is null && http is null)
         {
-            (http, key) = (own, otlp.ApiKey);
+            if (model.Resources.OfType<AspireDashboardResource>().SingleOrDefault() is { } aspire)
+            {
+                (http, key) = _unavailable.Contains(aspire) ? (null, null) : (aspire.OtlpHttpUrl, aspire.OtlpApiKey.Value);
+            }
+            else if (otlp.Endpoint is { } own)
+            {
+                (http, key) = (own, otlp.ApiKey);
+            }
         }
 
         if ((grpc ?? http) is { } endpoint)

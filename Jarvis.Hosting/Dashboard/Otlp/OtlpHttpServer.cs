@@ -36,7 +36,7 @@ public sealed partial class OtlpHttpServer(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.Enabled)
+        if (!settings.ServesOwnDashboard)
         {
             return;
         }

@@ -52,8 +52,12 @@ public sealed class StandInDocker : IDisposable
             # An image pull that takes a while (SlowRuns).
             [ -f "$state/run-delay" ] && sleep "$(cat "$state/run-delay")"
             exists "$name" && fail "docker: Error response from daemon: Conflict. The container name \"/$name\" is already in use." 125
+            # --env NAME=value carries its value; --env NAME takes it from the CLI's environment (how secrets travel).
             for variable in ${variables[@]+"${variables[@]}"}; do
-              printf '%s\t%s\t%s\n' "$name" "$variable" "${!variable-}" >> "$dir/environment.log"
+              case "$variable" in
+                *=*) printf '%s\t%s\t%s\n' "$name" "${variable%%=*}" "${variable#*=}" ;;
+                *) printf '%s\t%s\t%s\n' "$name" "$variable" "${!variable-}" ;;
+              esac >> "$dir/environment.log"
             done
             id="$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')"
             echo "$id" > "$state/$name.id"
