@@ -18,6 +18,8 @@ fi
 results="${TEST_RESULTS_DIR:-$PWD/TestResults}"
 rm -rf "$results"
 configuration="${CONFIGURATION:-Release}"
+# The browser tests' screenshots of each dashboard page are artifacts of the run, beside its results.
+export JARVIS_SCREENSHOTS="$results/screenshots"
 
 dotnet build Jarvis.sln -c "$configuration" -nologo -v quiet
 build_status=$?

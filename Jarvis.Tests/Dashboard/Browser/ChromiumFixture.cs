@@ -17,8 +17,12 @@ public sealed class ChromiumFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    /// <summary>Where the tests save a screenshot of each page they visit.</summary>
-    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    /// <summary>
+    /// Where the tests save a screenshot of each page they visit: <c>JARVIS_SCREENSHOTS</c> (test.sh puts them beside the
+    /// test results), else <c>screenshots/</c> in the test output directory.
+    /// </summary>
+    public static string ScreenshotDirectory { get; } =
+        Environment.GetEnvironmentVariable("JARVIS_SCREENSHOTS") is { Length: > 0 } directory ? directory : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     public async ValueTask InitializeAsync()
     {
