@@ -12,6 +12,7 @@ namespace Jarvis.Hosting;
 public sealed class DistributedApplication : IHost, IAsyncDisposable
 {
     private readonly IHost _host;
+    private bool _validated;
 
     internal DistributedApplication(IHost host) => _host = host;
 
@@ -48,7 +49,14 @@ public sealed class DistributedApplication : IHost, IAsyncDisposable
     public Task RunAsync(CancellationToken cancellationToken = default) => _host.RunAsync(cancellationToken);
 
     /// <summary>Starts the resources; returns once they are launching (wait for health through <see cref="ResourceNotifications"/>).</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default) => _host.StartAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        // Settings are validated here, before the host starts: the generic host cannot be stopped (nor so disposed) after
+        // a start that failed before its services were created.
+        _host.Services.GetService<IStartupValidator>()?.Validate();
+        _validated = true;
+        return _host.StartAsync(cancellationToken);
+    }
 
     /// <summary>Stops every resource in reverse dependency order.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => _host.StopAsync(cancellationToken);
@@ -56,7 +64,11 @@ public sealed class DistributedApplication : IHost, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
+        if (_validated)
+        {
+            await _host.StopAsync();
+        }
+
         if (_host is IAsyncDisposable asyncDisposable)
         {
             await asyncDisposable.DisposeAsync();

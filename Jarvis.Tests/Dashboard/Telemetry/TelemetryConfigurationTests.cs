@@ -32,6 +32,20 @@ public sealed class TelemetryConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAppHostThatFailedToStartOnBadSettingsSaysWhyAndDisposesCleanly()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.Configuration["Dashboard:TelemetryLimits:MaxLogCount"] = "0";
+        var app = await builder.BuildAsync(ct);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(ct));
+        await app.DisposeAsync();
+
+        Assert.Contains("MaxLogCount", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SqliteStorageKeepsTelemetryInTheConfiguredFile()
     {
         var ct = TestContext.Current.CancellationToken;
