@@ -1,4 +1,3 @@
-
 namespace Jarvis.Voice.Engines.Wyoming;
 
 /// <summary>Registers the Wyoming engines the app host's <c>stt</c> and <c>tts</c> containers provide.</summary>
