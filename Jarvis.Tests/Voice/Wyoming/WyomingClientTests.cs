@@ -27,6 +27,20 @@ public sealed class WyomingClientTests
     }
 
     [Fact]
+    public async Task AdditionalDataIsMergedOverTheHeaderData()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string Extra = "{\"tts\":[{\"name\":\"piper\",\"models\":[]}]}";
+        var answer = $"{{\"type\":\"info\",\"data\":{{\"asr\":[],\"tts\":[]}},\"data_length\":{Encoding.UTF8.GetByteCount(Extra)}}}\n{Extra}";
+        await using var server = new WyomingTestServer { RawDescribeAnswer = Encoding.UTF8.GetBytes(answer) };
+
+        var info = await new WyomingClient(server.Endpoint).DescribeAsync(ct);
+
+        Assert.Empty(info.Asr);
+        Assert.Equal("piper", Assert.Single(info.Tts).Name);
+    }
+
+    [Fact]
     public async Task UnreachableServerIsReportedByEndpoint()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -42,8 +56,9 @@ public sealed class WyomingClientTests
     [Theory]
     [InlineData("not json\n", "not valid JSON")]
     [InlineData("{\"data\":{}}\n", "has no \"type\"")]
-    [InlineData("{\"type\":\"info\",\"payload_length\":-1}\n", "\"payload_length\" is not a non-negative integer")]
+    [InlineData("{\"type\":\"info\",\"payload_length\":-1}\n", "\"payload_length\" is not a length from 0 to")]
     [InlineData("{\"type\":\"info\",\"data_length\":50}\n{}", "closed the connection before the 50 bytes")]
+    [InlineData("{\"type\":\"info\",\"data_length\":2}\n[]", "additional data of a \"info\" event is not a JSON object")]
     public async Task MalformedHeaderFromTheServerIsAClearException(string answer, string message)
     {
         var ct = TestContext.Current.CancellationToken;

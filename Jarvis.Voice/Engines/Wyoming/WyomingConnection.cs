@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Jarvis.Voice.Engines.Wyoming;
@@ -98,57 +97,13 @@ public sealed class WyomingConnection : IAsyncDisposable
             return null;
         }
 
-        JsonObject header;
-        try
-        {
-            header = JsonNode.Parse(line) as JsonObject ?? throw new WyomingProtocolException($"The Wyoming header is not a JSON object: {Shorten(line)}");
-        }
-        catch (JsonException e)
-        {
-            throw new WyomingProtocolException($"The Wyoming header is not valid JSON: {Shorten(line)}", e);
-        }
-
-        if (header["type"] is not JsonValue typeValue || !typeValue.TryGetValue<string>(out var type) || type.Length == 0)
-        {
-            throw new WyomingProtocolException($"The Wyoming header has no \"type\": {Shorten(line)}");
-        }
-
-        var data = header["data"] switch
-        {
-            null => null,
-            JsonObject inline => (JsonObject)inline.DeepClone(),
-            _ => throw new WyomingProtocolException($"The Wyoming header's \"data\" is not an object: {Shorten(line)}"),
-        };
-
-        var dataLength = ReadLength(header, "data_length", line);
-        if (dataLength > 0)
-        {
-            var extra = await ReadExactlyAsync(dataLength, cancellationToken);
-            if (JsonNode.Parse(extra) is not JsonObject additional)
-            {
-                throw new WyomingProtocolException($"The additional data of a \"{type}\" event is not a JSON object.");
-            }
-
-            // The additional data is merged on top of the header's data.
-            data ??= [];
-            foreach (var (name, value) in additional.ToList())
-            {
-                additional.Remove(name);
-                data[name] = value;
-            }
-        }
-
-        var payloadLength = ReadLength(header, "payload_length", line);
-        var payload = payloadLength > 0 ? await ReadExactlyAsync(payloadLength, cancellationToken) : [];
-        return new WyomingEvent(type, data, payload);
+        var header = WyomingHeader.Parse(line);
+        var data = header.DataLength > 0
+            ? header.MergeAdditionalData(await ReadExactlyAsync(header.DataLength, cancellationToken))
+            : header.Data;
+        var payload = header.PayloadLength > 0 ? await ReadExactlyAsync(header.PayloadLength, cancellationToken) : [];
+        return new WyomingEvent(header.Type, data, payload);
     }
-
-    private static int ReadLength(JsonObject header, string name, string line) => header[name] switch
-    {
-        null => 0,
-        JsonValue value when value.TryGetValue<int>(out var length) && length >= 0 => length,
-        _ => throw new WyomingProtocolException($"The Wyoming header's \"{name}\" is not a non-negative integer: {Shorten(line)}"),
-    };
 
     private async Task<string?> ReadHeaderLineAsync(CancellationToken cancellationToken)
     {
@@ -192,8 +147,6 @@ public sealed class WyomingConnection : IAsyncDisposable
 
         return bytes;
     }
-
-    private static string Shorten(string line) => line.Length <= 120 ? line : line[..120] + "…";
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -87,7 +87,7 @@ public sealed class WyomingSpeechToTextEngine(WyomingClient client) : ISpeechToT
     private Transcript Result(string text, string? language) =>
         new(text.Trim(), language ?? (Languages.Count > 0 ? Languages[0] : ""));
 
-    internal static JsonObject FormatData(AudioFormat format) => new()
+    private static JsonObject FormatData(AudioFormat format) => new()
     {
         ["rate"] = format.SampleRate,
         ["width"] = format.SampleWidth,
