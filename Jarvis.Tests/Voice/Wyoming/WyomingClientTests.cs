@@ -44,13 +44,28 @@ public sealed class WyomingClientTests
     public async Task UnreachableServerIsReportedByEndpoint()
     {
         var ct = TestContext.Current.CancellationToken;
-        var endpoint = new Uri($"tcp://127.0.0.1:{FreePort()}");
+        var endpoint = $"tcp://127.0.0.1:{FreePort()}";
 
-        var problem = await new WyomingSpeechToTextEngine(new WyomingClient(endpoint)).CheckAvailableAsync(ct);
+        var problem = await new WyomingSpeechToTextEngine(new WyomingClient(new Uri(endpoint))).CheckAvailableAsync(ct);
 
         Assert.NotNull(problem);
         Assert.StartsWith($"The Wyoming server at {endpoint} is unreachable", problem, StringComparison.Ordinal);
         Assert.DoesNotContain(" at Jarvis.", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SilentServerIsReportedWithinTheProbeTimeout()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var endpoint = $"tcp://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
+        var started = TimeProvider.System.GetTimestamp();
+
+        var problem = await new WyomingTextToSpeechEngine(new WyomingClient(new Uri(endpoint))).CheckAvailableAsync(ct);
+
+        Assert.Equal($"The Wyoming server at {endpoint} did not answer describe within 3 s.", problem);
+        Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(10));
     }
 
     [Theory]

@@ -58,6 +58,20 @@ public sealed class WyomingTextToSpeechEngineTests
         Assert.Equal(["en_US"], voice.Languages);
     }
 
+    [Fact]
+    public async Task ServerWithoutATtsProgramIsNotAvailable()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var info = WyomingTestInfo.Create(transcriptStreaming: false, synthesizeStreaming: false);
+        info.Remove("tts");
+        await using var server = new WyomingTestServer { Info = info };
+        var client = new WyomingClient(server.Endpoint);
+
+        var problem = await new WyomingTextToSpeechEngine(client).CheckAvailableAsync(ct);
+
+        Assert.Equal($"The Wyoming server at {client.Address} offers no text-to-speech (tts) program.", problem);
+    }
+
     private static async Task<List<byte[]>> ToListAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> samples, CancellationToken ct)
     {
         var list = new List<byte[]>();

@@ -10,6 +10,9 @@ public sealed class WyomingClient(Uri endpoint, TimeSpan? connectTimeout = null,
     /// <summary>The server, <c>tcp://host:port</c>.</summary>
     public Uri Endpoint { get; } = endpoint;
 
+    /// <summary>The server as messages name it: <c>tcp://host:port</c>.</summary>
+    public string Address => Endpoint.GetLeftPart(UriPartial.Authority);
+
     /// <summary>The last <c>info</c> the server sent; null until <c>DescribeAsync</c> has succeeded.</summary>
     public WyomingInfo? LastInfo => _info;
 
@@ -38,7 +41,7 @@ public sealed class WyomingClient(Uri endpoint, TimeSpan? connectTimeout = null,
         var answer = await connection.ReadAsync(cancellationToken);
         if (answer?.Type != "info")
         {
-            throw new WyomingProtocolException($"The Wyoming server at {Endpoint} answered describe with {answer?.Type ?? "nothing"} instead of info.");
+            throw new WyomingProtocolException($"The Wyoming server at {Address} answered describe with {answer?.Type ?? "nothing"} instead of info.");
         }
 
         _info = WyomingInfo.Parse(answer.Data);
@@ -59,11 +62,11 @@ public sealed class WyomingClient(Uri endpoint, TimeSpan? connectTimeout = null,
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (null, $"The Wyoming server at {Endpoint} did not answer describe within {timeout.TotalSeconds:0.#} s.");
+            return (null, $"The Wyoming server at {Address} did not answer describe within {timeout.TotalSeconds:0.#} s.");
         }
         catch (Exception e) when (e is SocketException or IOException or TimeoutException or WyomingProtocolException)
         {
-            return (null, $"The Wyoming server at {Endpoint} is unreachable: {e.Message}");
+            return (null, $"The Wyoming server at {Address} is unreachable: {e.Message}");
         }
     }
 }

@@ -22,7 +22,7 @@ public sealed class WyomingSpeechToTextEngine(WyomingClient client) : ISpeechToT
     public async Task<string?> CheckAvailableAsync(CancellationToken cancellationToken)
     {
         var (info, problem) = await client.ProbeAsync(s_probeTimeout, cancellationToken);
-        return problem ?? (info!.Asr.Count == 0 ? $"The Wyoming server at {client.Endpoint} offers no speech-to-text (asr) program." : null);
+        return problem ?? (info!.Asr.Count == 0 ? $"The Wyoming server at {client.Address} offers no speech-to-text (asr) program." : null);
     }
 
     /// <inheritdoc />
@@ -81,7 +81,7 @@ public sealed class WyomingSpeechToTextEngine(WyomingClient client) : ISpeechToT
             }
         }
 
-        throw new WyomingProtocolException($"The Wyoming server at {client.Endpoint} closed the connection before sending a transcript.");
+        throw new WyomingProtocolException($"The Wyoming server at {client.Address} closed the connection before sending a transcript.");
     }
 
     private Transcript Result(string text, string? language) =>

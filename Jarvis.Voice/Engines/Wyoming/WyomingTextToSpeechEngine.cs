@@ -20,7 +20,7 @@ public sealed partial class WyomingTextToSpeechEngine(WyomingClient client) : IT
     public async Task<string?> CheckAvailableAsync(CancellationToken cancellationToken)
     {
         var (info, problem) = await client.ProbeAsync(s_probeTimeout, cancellationToken);
-        return problem ?? (info!.Tts.Count == 0 ? $"The Wyoming server at {client.Endpoint} offers no text-to-speech (tts) program." : null);
+        return problem ?? (info!.Tts.Count == 0 ? $"The Wyoming server at {client.Address} offers no text-to-speech (tts) program." : null);
     }
 
     /// <inheritdoc />
@@ -46,7 +46,7 @@ public sealed partial class WyomingTextToSpeechEngine(WyomingClient client) : IT
             var start = await connection.ReadAsync(cancellationToken);
             if (start?.Type != "audio-start")
             {
-                throw new WyomingProtocolException($"The Wyoming server at {client.Endpoint} answered synthesize with {start?.Type ?? "nothing"} instead of audio-start.");
+                throw new WyomingProtocolException($"The Wyoming server at {client.Address} answered synthesize with {start?.Type ?? "nothing"} instead of audio-start.");
             }
 
             var format = new AudioFormat(start.GetInt32("rate") ?? 22_050, start.GetInt32("width") ?? 2, start.GetInt32("channels") ?? 1);
@@ -102,7 +102,7 @@ public sealed partial class WyomingTextToSpeechEngine(WyomingClient client) : IT
                 }
             }
 
-            throw new WyomingProtocolException($"The Wyoming server at {client.Endpoint} closed the connection before the end of the audio.");
+            throw new WyomingProtocolException($"The Wyoming server at {client.Address} closed the connection before the end of the audio.");
         }
     }
 
