@@ -6,10 +6,10 @@ public sealed class EndpointAnnotation(string name, string scheme = "http", stri
     /// <summary>The endpoint name (<c>http</c>, <c>grpc</c>), used in <c>{resource.bindings.NAME.url}</c>.</summary>
     public string Name { get; } = name;
 
-    /// <summary>The URI scheme: <c>http</c> or <c>https</c>.</summary>
+    /// <summary>The URI scheme: <c>http</c>, <c>https</c>, or <c>tcp</c> for a raw TCP protocol such as Wyoming.</summary>
     public string Scheme { get; } = scheme;
 
-    /// <summary>The transport: <c>http</c> or <c>http2</c>.</summary>
+    /// <summary>The transport: <c>http</c>, <c>http2</c> or <c>tcp</c>.</summary>
     public string Transport { get; set; } = transport;
 
     /// <summary>The network protocol, always <c>tcp</c> here.</summary>

@@ -15,7 +15,7 @@ public sealed partial class AppHostProcess : IAsyncDisposable
     private static readonly string[] InheritedVariablesToDrop =
     [
         "ASPIRE_CONTAINER_RUNTIME", "AppHost__ContainerRuntime", "ConnectionStrings__qdrant", "ConnectionStrings__qdrant_http",
-        "ConnectionStrings__ollama", "ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", "ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL",
+        "ConnectionStrings__ollama", "ConnectionStrings__stt", "ConnectionStrings__tts", "ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", "ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL",
         "DOTNET_DASHBOARD_OTLP_ENDPOINT_URL", "DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL", "OTEL_EXPORTER_OTLP_ENDPOINT",
     ];
 

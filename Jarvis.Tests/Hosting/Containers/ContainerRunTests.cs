@@ -51,35 +51,48 @@ public sealed class ContainerRunTests
             var memoryEnvironment = AppHostProcess.EnvironmentOf(appHost.ChildProcesses("Jarvis.Memory.dll")[0]);
 
             // Every resource settles Running and Healthy: the console table says so.
-            string[] resources = ["qdrant", "ollama", "ollama-llama3-2", "ollama-nomic-embed-text", "memory", "voice", "api"];
+            string[] resources = ["qdrant", "ollama", "ollama-llama3-2", "ollama-nomic-embed-text", "stt", "tts", "memory", "voice", "api"];
             await WaitAsync(() => resources.All(r => appHost.Output.Any(line => Regex.IsMatch(line, $@"^\s+{Regex.Escape(r)}\s+Running\s+Healthy\b"))), "every resource Running and Healthy in the status table", appHost, Diagnostics, ct);
 
             // The CLI calls while running.
             var calls = docker.Commands();
             Assert.Equal(["info"], calls[0]);
             var runs = calls.Where(c => c.Length > 0 && c[0] == "run").Select(RunCall.Parse).ToList();
-            Assert.Equal(2, runs.Count);
+            Assert.Equal(4, runs.Count);
             var qdrant = Assert.Single(runs, r => r.Image == "docker.io/qdrant/qdrant:v1.16.3");
             var ollama = Assert.Single(runs, r => r.Image == "docker.io/ollama/ollama:latest");
+            var stt = Assert.Single(runs, r => r.Image == "docker.io/rhasspy/wyoming-whisper:latest");
+            var tts = Assert.Single(runs, r => r.Image == "docker.io/rhasspy/wyoming-piper:latest");
 
             Assert.Matches("^qdrant-[0-9a-f]{8}$", qdrant.Name);
             Assert.Matches("^ollama-[0-9a-f]{8}$", ollama.Name);
+            Assert.Matches("^stt-[0-9a-f]{8}$", stt.Name);
+            Assert.Matches("^tts-[0-9a-f]{8}$", tts.Name);
             foreach (var run in runs)
             {
                 Assert.True(run.Detached, $"{run.Name} runs detached");
                 Assert.Equal([$"jarvis.apphost.pid={appHost.Id}"], run.Labels);
-                Assert.Empty(run.Args);
                 Assert.All(run.Publishes, p => Assert.Matches(@"^127\.0\.0\.1:\d+:\d+$", p));
             }
 
             Assert.Equal([6333, 6334], qdrant.Publishes.Select(TargetPort).Order());
             Assert.Equal([11434], ollama.Publishes.Select(TargetPort));
+            Assert.Equal([10300], stt.Publishes.Select(TargetPort));
+            Assert.Equal([10200], tts.Publishes.Select(TargetPort));
             Assert.Equal(["jarvis.apphost-qdrant-data:/qdrant/storage"], qdrant.Volumes);
             Assert.Equal(["jarvis.apphost-ollama-data:/root/.ollama"], ollama.Volumes);
+            Assert.Equal(["jarvis.apphost-stt-data:/data"], stt.Volumes);
+            Assert.Equal(["jarvis.apphost-tts-data:/data"], tts.Volumes);
+            Assert.Empty(qdrant.Args);
+            Assert.Empty(ollama.Args);
+            Assert.Equal(["--model", "tiny-int8", "--language", "en"], stt.Args);
+            Assert.Equal(["--voice", "en_US-lessac-medium"], tts.Args);
 
             // The API key travels in the CLI's environment, never on a command line.
             Assert.Equal(["QDRANT__SERVICE__API_KEY"], qdrant.Environment);
             Assert.Empty(ollama.Environment);
+            Assert.Empty(stt.Environment);
+            Assert.Empty(tts.Environment);
             Assert.Contains((qdrant.Name, "QDRANT__SERVICE__API_KEY", "qdrant-secret"), docker.Environment());
             Assert.DoesNotContain(calls, c => c.Any(arg => arg.Contains("qdrant-secret", StringComparison.Ordinal)));
 
@@ -96,6 +109,11 @@ public sealed class ContainerRunTests
             var httpPort = HostPort(qdrant.Publishes.Single(p => TargetPort(p) == 6333));
             Assert.Equal($"Endpoint=http://localhost:{grpcPort};Key=qdrant-secret", memoryEnvironment.GetValueOrDefault("ConnectionStrings__qdrant"));
             Assert.Equal($"Endpoint=http://localhost:{httpPort};Key=qdrant-secret", memoryEnvironment.GetValueOrDefault("ConnectionStrings__qdrant_http"));
+
+            // Voice got the Wyoming servers' tcp endpoints on their published host ports.
+            var voiceEnvironment = AppHostProcess.EnvironmentOf(appHost.ChildProcesses("Jarvis.Voice.dll")[0]);
+            Assert.Equal($"Endpoint=tcp://localhost:{HostPort(stt.Publishes.Single())}", voiceEnvironment.GetValueOrDefault("ConnectionStrings__stt"));
+            Assert.Equal($"Endpoint=tcp://localhost:{HostPort(tts.Publishes.Single())}", voiceEnvironment.GetValueOrDefault("ConnectionStrings__tts"));
 
             // Each model was pulled once from the Ollama container, by its full name.
             var ollamaPort = HostPort(ollama.Publishes.Single());
@@ -142,7 +160,7 @@ public sealed class ContainerRunTests
         await app.ResourceNotifications.WaitForResourceHealthyAsync("voice", timeout.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
 
-        foreach (var container in (string[])["qdrant", "ollama"])
+        foreach (var container in (string[])["qdrant", "ollama", "stt", "tts"])
         {
             var snapshot = app.ResourceNotifications.GetSnapshot(container)!;
             Assert.Equal(KnownResourceStates.RuntimeUnhealthy, snapshot.State);
@@ -167,6 +185,10 @@ public sealed class ContainerRunTests
         var memoryLog = app.Services.GetRequiredService<ResourceLoggerService>().GetLines("memory").Select(l => l.Text).ToList();
         Assert.Contains(memoryLog, l => l.StartsWith("Not waiting for 'qdrant'", StringComparison.Ordinal));
         Assert.Contains(memoryLog, l => l == "Not setting ConnectionStrings__qdrant: 'qdrant' cannot run here.");
+
+        // Voice starts without the Wyoming servers: it uses its local engines.
+        var voice = app.ResourceNotifications.GetSnapshot("voice")!;
+        Assert.DoesNotContain(voice.Environment, v => v.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal));
 
         // The api, which references the llm model, starts without it too.
         var api = app.ResourceNotifications.GetSnapshot("api")!;
