@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Jarvis.Voice.Engines;
 
-/// <summary>English speech from flite's <c>slt</c> voice (16 kHz), text on stdin and WAV on stdout.</summary>
+/// <summary>English speech from flite's <c>slt</c> voice (16 kHz), text on stdin, WAV to a temp file.</summary>
 public sealed class FliteTextToSpeechEngine(IOptions<VoiceOptions> options) : ITextToSpeechEngine
 {
     private static readonly VoiceDescription[] s_voices = [new("slt", ["en"])];
@@ -23,13 +23,16 @@ public sealed class FliteTextToSpeechEngine(IOptions<VoiceOptions> options) : IT
     public Task<SpeechAudio> SynthesizeAsync(SynthesisRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        List<string> arguments = ["-voice", request.Voice ?? "slt", "-f", "/dev/stdin", "-o", "/dev/stdout"];
-        if (request.Rate is { } rate)
+        return FileSpeech.RunAsync(options.Value.Flite.Executable, file =>
         {
-            // flite stretches durations: a faster rate is a smaller stretch.
-            arguments.AddRange(["--setf", "duration_stretch=" + (1 / rate).ToString("0.###", CultureInfo.InvariantCulture)]);
-        }
+            List<string> arguments = ["-voice", request.Voice ?? "slt", "-f", "/dev/stdin", "-o", file];
+            if (request.Rate is { } rate)
+            {
+                // flite stretches durations: a faster rate is a smaller stretch.
+                arguments.AddRange(["--setf", "duration_stretch=" + (1 / rate).ToString("0.###", CultureInfo.InvariantCulture)]);
+            }
 
-        return ProcessSpeech.StartAsync(options.Value.Flite.Executable, arguments, request.Text, cancellationToken);
+            return arguments;
+        }, request.Text, cancellationToken);
     }
 }

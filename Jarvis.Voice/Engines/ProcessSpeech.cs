@@ -15,7 +15,8 @@ public static class ProcessSpeech
         var process = EngineProcess.Start(executable, arguments, stderr);
         try
         {
-            await process.StandardInput.WriteAsync(text.AsMemory(), cancellationToken);
+            // flite speaks nothing from a last line without its newline.
+            await process.StandardInput.WriteLineAsync(text.AsMemory(), cancellationToken);
             process.StandardInput.Close();
             var output = process.StandardOutput.BaseStream;
             var format = await WavReader.ReadStreamingHeaderAsync(output, cancellationToken);
