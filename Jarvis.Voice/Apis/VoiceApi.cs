@@ -68,12 +68,17 @@ public static class VoiceApi
             using var _ = slot;
             using var __ = activity;
             long bytes = 0;
+
+            // The engine's chunks are read before the header is written: once started, disposing the enumerator always
+            // runs the engine's clean-up (process, temp files), even when the client has gone.
+            await using var chunks = speech.Samples.GetAsyncEnumerator(cancellationToken);
+            var more = await chunks.MoveNextAsync();
             await body.WriteAsync(WavWriter.Header(speech.Format), cancellationToken);
-            await foreach (var chunk in speech.Samples.WithCancellation(cancellationToken))
+            for (; more; more = await chunks.MoveNextAsync())
             {
-                await body.WriteAsync(chunk, cancellationToken);
+                await body.WriteAsync(chunks.Current, cancellationToken);
                 await body.FlushAsync(cancellationToken);
-                bytes += chunk.Length;
+                bytes += chunks.Current.Length;
             }
 
             var audio = TimeSpan.FromSeconds((double)bytes / speech.Format.BytesPerSecond);
