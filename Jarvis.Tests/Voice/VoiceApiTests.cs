@@ -69,6 +69,20 @@ public sealed class VoiceApiTests
     }
 
     [Fact]
+    public async Task ARateOutside025To4Is400AndARateInsideSpeaks()
+    {
+        await using var api = new VoiceApiFactory();
+        using var client = api.CreateClient();
+
+        using var zero = await client.PostAsJsonAsync("/api/tts", new { text = "hello", rate = 0.0 }, Ct);
+        using var fast = await client.PostAsJsonAsync("/api/tts", new { text = "hello", rate = 1.5 }, Ct);
+
+        await AssertProblemAsync(zero, HttpStatusCode.BadRequest, "between 0.25 and 4");
+        Assert.Equal(HttpStatusCode.OK, fast.StatusCode);
+        Assert.True(WavReader.Read(await fast.Content.ReadAsByteArrayAsync(Ct)).Duration > TimeSpan.Zero);
+    }
+
+    [Fact]
     public async Task ANonWavBodyIs400()
     {
         await using var api = new VoiceApiFactory();

@@ -51,10 +51,10 @@ public sealed class VoiceTelemetryTests
         Assert.Contains(measurements, m => m.Name == "voice_stt_seconds" && m.Value > 0);
         Assert.Contains(measurements, m => m.Name == "voice_real_time_factor" && m.Operation == "tts");
         Assert.Contains(measurements, m => m.Name == "voice_real_time_factor" && m.Operation == "stt");
-        var stt = Assert.Single(spans, s => s.OperationName == "voice.stt");
-        Assert.Equal("pocketsphinx", stt.GetTagItem("voice.engine"));
-        Assert.Equal("en", stt.GetTagItem("voice.language"));
-        Assert.True((double)stt.GetTagItem("voice.audio_seconds")! > 0.5);
+
+        // Other voice tests run in parallel and share the static source, so look for our kind of span, not a single one.
+        Assert.Contains(spans, s => s.OperationName == "voice.stt" && (string?)s.GetTagItem("voice.engine") == "pocketsphinx"
+            && (string?)s.GetTagItem("voice.language") == "en" && s.GetTagItem("voice.audio_seconds") is > 0.5);
         Assert.Contains(spans, s => s.OperationName == "voice.tts" && (string?)s.GetTagItem("voice.engine") == "flite");
     }
 }

@@ -35,6 +35,12 @@ public static class VoiceApi
                 detail: string.IsNullOrWhiteSpace(request.Text) ? "The text is empty." : $"The text has {request.Text.Length} characters; at most {MaxTextLength} are spoken.");
         }
 
+        if (request.Rate is < 0.25 or > 4 or double.NaN)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid rate",
+                detail: $"The rate is {request.Rate}; it must be between 0.25 and 4 (1 = normal).");
+        }
+
         var language = request.Language ?? "en";
         var (engine, reason) = await services.Selector.SelectSpeakerAsync(language, request.Voice, cancellationToken);
         if (engine is null)
@@ -55,7 +61,7 @@ public static class VoiceApi
         {
             speech = await engine.SynthesizeAsync(new SynthesisRequest(request.Text, language, request.Voice, request.Rate), cancellationToken);
         }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
         {
             slot.Dispose();
             activity?.Dispose();
@@ -119,7 +125,7 @@ public static class VoiceApi
             services.Telemetry.Record(activity, "stt", engine.Name, Stopwatch.GetElapsedTime(started), audio.Duration);
             return TypedResults.Ok(new TranscriptionResponse(transcript.Text, transcript.Language, transcript.Confidence, (long)audio.Duration.TotalMilliseconds, engine.Name));
         }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
         {
             services.Log.EngineFailed(engine.Name, e.Message);
             return Unavailable($"{engine.Name} failed: {e.Message}");
