@@ -1,13 +1,20 @@
-using System.Text;
 using Jarvis.Voice.Audio;
 using Microsoft.Extensions.Options;
 
 namespace Jarvis.Voice.Engines;
 
-/// <summary>English recognition with CMU pocketsphinx (<c>pocketsphinx_continuous</c> on a 16 kHz mono temp file).</summary>
-public sealed class PocketsphinxSpeechToTextEngine(IOptions<VoiceOptions> options) : ISpeechToTextEngine
+/// <summary>
+/// English recognition with CMU pocketsphinx (<c>pocketsphinx_continuous</c>, 16 kHz mono). Its model loads in about a
+/// second per process: each request starts the next request's process, so from the second request on, loading is off the
+/// request's path.
+/// </summary>
+public sealed class PocketsphinxSpeechToTextEngine(IOptions<VoiceOptions> options) : ISpeechToTextEngine, IDisposable
 {
     private static readonly string[] s_languages = ["en"];
+    private readonly Lock _gate = new();
+
+    // A recogniser started ahead of the next request (see PocketsphinxRecogniser): one, as most requests come one by one.
+    private PocketsphinxRecogniser? _standby;
 
     /// <inheritdoc/>
     public string Name => "pocketsphinx";
@@ -32,42 +39,61 @@ public sealed class PocketsphinxSpeechToTextEngine(IOptions<VoiceOptions> option
     /// <inheritdoc/>
     public async Task<Transcript> TranscribeAsync(PcmAudio audio, string? language, CancellationToken cancellationToken)
     {
-        var engine = options.Value.Pocketsphinx;
-        var model = engine.ModelDirectory!;
-        var directory = Directory.CreateTempSubdirectory("jarvis-voice-");
-        try
-        {
-            var file = Path.Combine(directory.FullName, "audio.wav");
-            await File.WriteAllBytesAsync(file, WavWriter.Write(PcmConverter.Convert(audio, AudioFormat.Speech16K)), cancellationToken);
-            string[] arguments =
-            [
-                "-infile", file, "-samprate", "16000", "-logfn", "/dev/null",
-                "-hmm", Path.Combine(model, "en-us"), "-lm", Path.Combine(model, "en-us.lm.bin"), "-dict", Path.Combine(model, "cmudict-en-us.dict"),
-            ];
-            var stderr = new StringBuilder();
-            using var process = EngineProcess.Start(engine.Executable, arguments, stderr);
-            process.StandardInput.Close();
-            try
-            {
-                var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-                await process.WaitForExitAsync(cancellationToken);
-                if (process.ExitCode != 0)
-                {
-                    throw new InvalidOperationException($"{Name} failed (exit code {process.ExitCode}): {stderr.ToString().Trim()}");
-                }
+        var wav = WavWriter.Write(PcmConverter.Convert(audio, AudioFormat.Speech16K));
+        using var recogniser = TakeStandby() ?? PocketsphinxRecogniser.Start(options.Value.Pocketsphinx);
 
-                // One line per utterance it heard.
-                var text = string.Join(' ', output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-                return new Transcript(text, "en");
-            }
-            finally
+        // The next request's recogniser loads its model while this one decodes.
+        PrepareStandby();
+        var output = await recogniser.RecogniseAsync(wav, cancellationToken);
+
+        // One line per utterance it heard.
+        var text = string.Join(' ', output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return new Transcript(text, "en");
+    }
+
+    /// <summary>Whether a recogniser is started and loading or waiting, ready for the next request.</summary>
+    internal bool HasStandby
+    {
+        get
+        {
+            lock (_gate)
             {
-                EngineProcess.Stop(process);
+                return _standby?.IsAlive == true;
             }
         }
-        finally
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_gate)
         {
-            directory.Delete(recursive: true);
+            _standby?.Dispose();
+            _standby = null;
+        }
+    }
+
+    private PocketsphinxRecogniser? TakeStandby()
+    {
+        lock (_gate)
+        {
+            var standby = _standby;
+            _standby = null;
+            if (standby is { IsAlive: false })
+            {
+                standby.Dispose();
+                return null;
+            }
+
+            return standby;
+        }
+    }
+
+    private void PrepareStandby()
+    {
+        lock (_gate)
+        {
+            _standby ??= PocketsphinxRecogniser.Start(options.Value.Pocketsphinx);
         }
     }
 }
