@@ -62,23 +62,6 @@ public sealed class WyomingSpeechToTextEngineTests
         Assert.Equal("wyoming", engine.Name);
     }
 
-    [Fact]
-    public void ConverterDownmixesAndResamplesLinearly()
-    {
-        // Stereo 8 kHz frames (L, R): (0, 200) and (1000, 1200) → mono 100, 1100 → at 16 kHz: 100, 600, 1100, 1100.
-        var samples = new byte[8];
-        short[] values = [0, 200, 1000, 1200];
-        for (var i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteInt16LittleEndian(samples.AsSpan(i * 2), values[i]);
-        }
-
-        var output = WyomingAudioConverter.ToMono16Bit(new PcmAudio(new AudioFormat(8_000, 2, 2), samples), 16_000);
-
-        var mono = Enumerable.Range(0, output.Length / 2).Select(i => BinaryPrimitives.ReadInt16LittleEndian(output.AsSpan(i * 2))).ToArray();
-        Assert.Equal([100, 600, 1100, 1100], mono);
-    }
-
     private static PcmAudio Stereo(int rate, int frames)
     {
         var samples = new byte[frames * 4];

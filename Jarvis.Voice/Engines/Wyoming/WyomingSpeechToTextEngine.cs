@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Jarvis.Voice.Audio;
 
 namespace Jarvis.Voice.Engines.Wyoming;
 
@@ -30,7 +31,7 @@ public sealed class WyomingSpeechToTextEngine(WyomingClient client) : ISpeechToT
     {
         ArgumentNullException.ThrowIfNull(audio);
         var format = AudioFormat.Speech16K;
-        var samples = WyomingAudioConverter.ToMono16Bit(audio, format.SampleRate);
+        var samples = PcmConverter.Convert(audio, format).Samples;
 
         await using var connection = await client.ConnectAsync(cancellationToken);
         var transcribe = new JsonObject();
@@ -43,7 +44,7 @@ public sealed class WyomingSpeechToTextEngine(WyomingClient client) : ISpeechToT
         await connection.WriteAsync(new WyomingEvent("audio-start", FormatData(format)), cancellationToken);
         for (var offset = 0; offset < samples.Length; offset += ChunkBytes)
         {
-            var chunk = samples.AsMemory(offset, Math.Min(ChunkBytes, samples.Length - offset));
+            var chunk = samples.Slice(offset, Math.Min(ChunkBytes, samples.Length - offset));
             await connection.WriteAsync(new WyomingEvent("audio-chunk", FormatData(format), chunk), cancellationToken);
         }
 
