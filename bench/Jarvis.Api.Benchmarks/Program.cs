@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using static BenchServices;
 
 // Measures a non-LLM chat turn (the offline responder's greeting) of the built Jarvis.Api, started as a process on
 // loopback, over REST and over one WebSocket, against a bare Kestrel endpoint answering a fixed JSON body in this
@@ -170,47 +169,6 @@ static async Task<Result> MeasureSequentialAsync(Func<Task> call, int count)
 
 static void Print(string name, Result result) =>
     Console.WriteLine(Format($"  {name,-40} {result.PerSecond,8:N0} req/s   p50 {result.P50,6:F2} ms   p95 {result.P95,6:F2} ms   p99 {result.P99,6:F2} ms"));
-
-static async Task WaitHealthyAsync(HttpClient http, Uri baseAddress)
-{
-    for (var i = 0; i < 300; i++)
-    {
-        try
-        {
-            if ((await http.GetAsync(new Uri(baseAddress, "/alive"))).IsSuccessStatusCode)
-            {
-                return;
-            }
-        }
-        catch (HttpRequestException)
-        {
-        }
-
-        await Task.Delay(100);
-    }
-
-    throw new InvalidOperationException($"{baseAddress} did not start: build in Release first (dotnet build Jarvis.sln -c Release).");
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static string FindRoot()
-{
-    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-    {
-        if (File.Exists(Path.Combine(directory.FullName, "Jarvis.sln")))
-        {
-            return directory.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("Run the benchmark from the Jarvis repository.");
-}
 
 static string Format(FormattableString text) => FormattableString.Invariant(text);
 

@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
+using static BenchServices;
 
 // Measures Jarvis.Voice's /api/tts (flite) and /api/stt (pocketsphinx) on a 3-second English utterance: the built
 // service is started as a process on loopback (one fresh process each, so each cold figure is the first request of a
@@ -232,47 +231,6 @@ static double Median(IEnumerable<double> values)
 
 static void Print(string name, double milliseconds, double? firstByte, TimeSpan audio) =>
     Console.WriteLine(Format($"  {name,-36} {milliseconds,7:F0} ms {(firstByte is { } f ? Format($"{f,8:F0} ms") : "        -  "),11} {milliseconds / audio.TotalMilliseconds,7:F3}"));
-
-static async Task WaitHealthyAsync(HttpClient http, Uri baseAddress)
-{
-    for (var i = 0; i < 300; i++)
-    {
-        try
-        {
-            if ((await http.GetAsync(new Uri(baseAddress, "/alive"))).IsSuccessStatusCode)
-            {
-                return;
-            }
-        }
-        catch (HttpRequestException)
-        {
-        }
-
-        await Task.Delay(100);
-    }
-
-    throw new InvalidOperationException($"{baseAddress} did not start: build in Release first (dotnet build Jarvis.sln -c Release).");
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static string FindRoot()
-{
-    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-    {
-        if (File.Exists(Path.Combine(directory.FullName, "Jarvis.sln")))
-        {
-            return directory.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("Run the benchmark from the Jarvis repository.");
-}
 
 static string Format(FormattableString text) => FormattableString.Invariant(text);
 
