@@ -314,22 +314,7 @@ public sealed class OllamaChatClientTests
         var telemetry = new LlmTelemetry(meterFactory);
 
         List<Activity> activities = [];
-        using var activityListener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Jarvis.Api",
-            Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.GetTagItem("gen_ai.request.model") as string == model)
-                {
-                    lock (activities)
-                    {
-                        activities.Add(activity);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(activityListener);
+        using var activityListener = ListenToSpansOf(model, activities);
 
         List<(string Instrument, double Value, Dictionary<string, object?> Tags)> measurements = [];
         using var meterListener = new MeterListener
@@ -423,22 +408,7 @@ public sealed class OllamaChatClientTests
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = services.GetRequiredService<IMeterFactory>();
         List<Activity> activities = [];
-        using var activityListener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Jarvis.Api",
-            Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.GetTagItem("gen_ai.request.model") as string == model)
-                {
-                    lock (activities)
-                    {
-                        activities.Add(activity);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(activityListener);
+        using var activityListener = ListenToSpansOf(model, activities);
         List<(string Name, object? ErrorType)> measurements = [];
         using var meterListener = new MeterListener
         {
@@ -591,5 +561,27 @@ public sealed class OllamaChatClientTests
         Assert.Null(LlmConfiguration.FromConfiguration(new ConfigurationBuilder().Build()));
         var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:ollama"] = "Model=x" }).Build();
         Assert.Contains("ConnectionStrings:ollama", Assert.Throws<FormatException>(() => LlmConfiguration.FromConfiguration(bad)).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Collects the stopped <c>Jarvis.Api</c> spans of <paramref name="model"/> (other tests run other models at once).</summary>
+    private static ActivityListener ListenToSpansOf(string model, List<Activity> activities)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Jarvis.Api",
+            Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("gen_ai.request.model") as string == model)
+                {
+                    lock (activities)
+                    {
+                        activities.Add(activity);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 }
