@@ -11,16 +11,17 @@ public sealed class EngineSelector(IEnumerable<ITextToSpeechEngine> speakers, IE
         List<string> reasons = [];
         foreach (var engine in speakers)
         {
-            if (await engine.CheckAvailableAsync(cancellationToken) is { } missing)
-            {
-                reasons.Add(missing);
-                continue;
-            }
-
+            // An engine lists voices only while it can run, so one check serves both (for Wyoming, a server round trip);
+            // only an engine with no voices is asked why.
             var voices = await engine.GetVoicesAsync(cancellationToken);
             if (voices.Any(v => Speaks(v.Languages, language) && (voice is null || v.Name == voice)))
             {
                 return (engine, "");
+            }
+
+            if (voices.Count == 0 && await engine.CheckAvailableAsync(cancellationToken) is { } missing)
+            {
+                reasons.Add(missing);
             }
         }
 
