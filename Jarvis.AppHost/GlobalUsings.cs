@@ -1,1 +1,1 @@
-global using Jarvis.Hosting;
+global using Jarvis.AppHost;

@@ -1,13 +1,16 @@
 var builder = DistributedApplication.CreateBuilder(args);
 
-var apiKey = builder.AddParameter("jarvis-api-key", secret: true);
-
-var qdrant = builder.AddQdrant("qdrant").WithDataVolume();
-var ollama = builder.AddOllama("ollama").WithDataVolume();
+// Each backing service is the server ConnectionStrings:NAME names, else its container when an engine can run one
+// (Jarvis:Containers), else left out: then memory, voice and api use their embedded fallbacks.
+var backing = builder.AddBackingServices();
+var qdrant = backing.Add("qdrant", name => builder.AddQdrant(name).WithDataVolume());
+var ollama = backing.Add("ollama", name => builder.AddOllama(name).WithDataVolume());
 var llm = ollama.AddModel("llama3.2:1b");
 var embeddings = ollama.AddModel("nomic-embed-text");
-var stt = builder.AddWyomingWhisper("stt").WithDataVolume();
-var tts = builder.AddWyomingPiper("tts").WithDataVolume();
+var stt = backing.Add("stt", name => builder.AddWyomingWhisper(name).WithDataVolume());
+var tts = backing.Add("tts", name => builder.AddWyomingPiper(name).WithDataVolume());
+
+var apiKey = builder.AddParameter("jarvis-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
 var memory = builder.AddProject<Projects.Jarvis_Memory>("memory")
                     .WithReference(qdrant)
@@ -15,7 +18,7 @@ var memory = builder.AddProject<Projects.Jarvis_Memory>("memory")
                     .WaitFor(qdrant)
                     .WithHttpHealthCheck("/health");
 
-// No WaitFor: Voice falls back to its local engines until the Wyoming servers answer.
+// No WaitFor: voice uses its local engines until the Wyoming servers answer.
 var voice = builder.AddProject<Projects.Jarvis_Voice>("voice")
                    .WithReference(stt)
                    .WithReference(tts)

@@ -1,40 +1,30 @@
-using Jarvis.Hosting.ApplicationModel;
-using Microsoft.Extensions.Configuration;
-
-namespace Jarvis.Hosting.Qdrant;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
-/// A Qdrant vector database container. Its connection string is Aspire's: <c>Endpoint=&lt;gRPC url&gt;;Key=&lt;api key&gt;</c>;
-/// the REST endpoint's is <see cref="HttpConnectionStringExpression"/>, injected as <c>ConnectionStrings__NAME_http</c>.
+/// A Qdrant vector database, as Aspire.Hosting.Qdrant models it: gRPC on the primary endpoint, REST on <c>http</c>,
+/// connection strings <c>Endpoint=&lt;url&gt;;Key=&lt;api key&gt;</c> for each.
 /// </summary>
-public sealed class QdrantServerResource(string name, ParameterResource apiKey) : ContainerResource(name, "docker.io/qdrant/qdrant", "v1.16.3"), IResourceWithConnectionString
+/// <param name="name">The resource name, which is also the connection string name.</param>
+/// <param name="apiKey">The API key every request must carry.</param>
+public sealed class QdrantServerResource(string name, ParameterResource apiKey) : ContainerResource(name), IResourceWithConnectionString
 {
-    internal const string GrpcEndpointName = "grpc";
+    internal const string PrimaryEndpointName = "grpc";
     internal const string HttpEndpointName = "http";
 
-    private string? _existing;
-    private string? _existingHttp;
+    /// <summary>The parameter that holds the API key.</summary>
+    public ParameterResource ApiKeyParameter { get; } = apiKey ?? throw new ArgumentNullException(nameof(apiKey));
 
-    /// <summary>The API key every request must carry.</summary>
-    public ParameterResource ApiKeyParameter { get; } = apiKey;
+    /// <summary>The gRPC endpoint (container port 6334).</summary>
+    public EndpointReference PrimaryEndpoint => field ??= new(this, PrimaryEndpointName);
 
-    /// <inheritdoc />
-    public ReferenceExpression ConnectionStringExpression => _existing is not null
-        ? ReferenceExpression.Secret(_existing)
-        : ReferenceExpression.Create($"Endpoint={new EndpointReference(this, GrpcEndpointName).Property(EndpointProperty.Url)};Key={ApiKeyParameter}");
+    /// <summary>The REST endpoint (container port 6333).</summary>
+    public EndpointReference HttpEndpoint => field ??= new(this, HttpEndpointName);
 
-    /// <summary>The connection string of the REST endpoint (port 6333).</summary>
-    public ReferenceExpression HttpConnectionStringExpression => _existingHttp is not null
-        ? ReferenceExpression.Secret(_existingHttp)
-        : ReferenceExpression.Create($"Endpoint={new EndpointReference(this, HttpEndpointName).Property(EndpointProperty.Url)};Key={ApiKeyParameter}");
+    /// <summary>The connection string of the gRPC endpoint: <c>Endpoint=http://host:port;Key=…</c>.</summary>
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"Endpoint={PrimaryEndpoint.Property(EndpointProperty.Url)};Key={ApiKeyParameter}");
 
-    /// <summary>Uses <c>ConnectionStrings:NAME</c> and <c>ConnectionStrings:NAME_http</c> when either is configured.</summary>
-    public override ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, bool containerEngineAvailable, CancellationToken cancellationToken)
-    {
-        // Either one alone is enough: each stands in for the other.
-        var http = configuration.GetConnectionString($"{Name}_{HttpEndpointName}");
-        _existing = configuration.GetConnectionString(Name) ?? http;
-        _existingHttp = http ?? _existing;
-        return ValueTask.FromResult(_existing is null ? null : $"ConnectionStrings:{Name}");
-    }
+    /// <summary>The connection string of the REST endpoint, injected as <c>ConnectionStrings__NAME_http</c>.</summary>
+    public ReferenceExpression HttpConnectionStringExpression =>
+        ReferenceExpression.Create($"Endpoint={HttpEndpoint.Property(EndpointProperty.Url)};Key={ApiKeyParameter}");
 }

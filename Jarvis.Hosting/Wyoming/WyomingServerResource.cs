@@ -1,27 +1,18 @@
-using Jarvis.Hosting.ApplicationModel;
-using Microsoft.Extensions.Configuration;
-
-namespace Jarvis.Hosting.Wyoming;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
 /// A Wyoming voice server container (wyoming-faster-whisper, wyoming-piper): one TCP endpoint, connection string
 /// <c>Endpoint=tcp://host:port</c>.
 /// </summary>
-public sealed class WyomingServerResource(string name, string image, string tag) : ContainerResource(name, image, tag), IResourceWithConnectionString
+/// <param name="name">The resource name, also the connection string name.</param>
+public sealed class WyomingServerResource(string name) : ContainerResource(name), IResourceWithConnectionString
 {
-    internal const string TcpEndpointName = "tcp";
+    internal const string PrimaryEndpointName = "tcp";
 
-    private string? _existing;
+    /// <summary>The Wyoming TCP endpoint.</summary>
+    public EndpointReference PrimaryEndpoint => field ??= new(this, PrimaryEndpointName);
 
     /// <inheritdoc />
-    public ReferenceExpression ConnectionStringExpression => _existing is not null
-        ? ReferenceExpression.Secret(_existing)
-        : ReferenceExpression.Create($"Endpoint={new EndpointReference(this, TcpEndpointName).Property(EndpointProperty.Url)}");
-
-    /// <summary>Uses <c>ConnectionStrings:NAME</c> (<c>Endpoint=tcp://host:port</c>) when configured.</summary>
-    public override ValueTask<string?> UseExistingInstanceAsync(IConfiguration configuration, bool containerEngineAvailable, CancellationToken cancellationToken)
-    {
-        _existing = configuration.GetConnectionString(Name);
-        return ValueTask.FromResult(_existing is null ? null : $"ConnectionStrings:{Name}");
-    }
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"Endpoint={PrimaryEndpoint.Property(EndpointProperty.Url)}");
 }

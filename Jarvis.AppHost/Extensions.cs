@@ -1,0 +1,23 @@
+namespace Jarvis.AppHost;
+
+/// <summary>The app host's composition helpers: backing services that may be containers, existing servers, or left out.</summary>
+internal static class Extensions
+{
+    /// <summary>Starts composing the backing services; see <see cref="BackingServices"/>.</summary>
+    public static BackingServices AddBackingServices(this IDistributedApplicationBuilder builder) => new(builder);
+
+    /// <summary>Adds a model of this Ollama backing service.</summary>
+    public static BackingService AddModel(this BackingService ollama, string model) => ollama.Services.AddModel(ollama, model);
+
+    /// <summary>References the backing service when this run has it; Qdrant's REST connection string comes with it.</summary>
+    public static IResourceBuilder<ProjectResource> WithReference(this IResourceBuilder<ProjectResource> project, BackingService service) => service.Resource switch
+    {
+        null => project,
+        IResourceBuilder<QdrantServerResource> qdrant => project.WithReference(qdrant),
+        var resource => project.WithReference(resource),
+    };
+
+    /// <summary>Waits for the backing service when this run starts its container; an existing server is not waited for.</summary>
+    public static IResourceBuilder<ProjectResource> WaitFor(this IResourceBuilder<ProjectResource> project, BackingService service) =>
+        service is { Source: BackingServiceSource.Container, Resource: { } resource } ? project.WaitFor(resource) : project;
+}
