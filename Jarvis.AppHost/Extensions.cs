@@ -3,8 +3,23 @@ namespace Jarvis.AppHost;
 /// <summary>The app host's composition helpers: backing services that may be containers, existing servers, or left out.</summary>
 internal static class Extensions
 {
-    /// <summary>Starts composing the backing services; see <see cref="BackingServices"/>.</summary>
-    public static BackingServices AddBackingServices(this IDistributedApplicationBuilder builder) => new(builder);
+    /// <summary>
+    /// Starts composing the backing services; see <see cref="BackingServices"/>. A bad setting found while composing
+    /// stops the app host with its one-line message and exit code 1, not a stack trace and an abort.
+    /// </summary>
+    public static BackingServices AddBackingServices(this IDistributedApplicationBuilder builder)
+    {
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            if (e.ExceptionObject is AppHostSettingException setting)
+            {
+                Console.Error.WriteLine($"error: {setting.Message}");
+                Environment.Exit(1);
+            }
+        };
+
+        return new(builder);
+    }
 
     /// <summary>Adds a model of this Ollama backing service.</summary>
     public static BackingService AddModel(this BackingService ollama, string model) => ollama.Services.AddModel(ollama, model);

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Jarvis.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Jarvis.Tests.AppHost;
+
+/// <summary>The whole stack as the app host composes it without containers, addressed by resource name.</summary>
+[Collection(StackTestGroup.Name)]
+public sealed class StackTests(StackFixture stack)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void ApiMemoryAndVoiceAreRunningAndHealthy_AndNoContainerIsInTheModel()
+    {
+        var notifications = stack.App.Services.GetRequiredService<ResourceNotificationService>();
+        foreach (var service in StackFixture.Services)
+        {
+            Assert.True(notifications.TryGetCurrentState(service, out var resource), $"{service} has no state");
+            Assert.Equal(KnownResourceStates.Running, resource.Snapshot.State?.Text);
+            Assert.Equal(HealthStatus.Healthy, resource.Snapshot.HealthStatus);
+        }
+
+        var model = stack.App.Services.GetRequiredService<DistributedApplicationModel>();
+        Assert.Empty(model.Resources.OfType<ContainerResource>());
+    }
+
+    [Fact]
+    public async Task AChatTurnThroughTheApiRecallsAMemoryStoredThroughMemory()
+    {
+        using var memory = stack.App.CreateHttpClient("memory");
+        var stored = await memory.PostAsJsonAsync("/api/memories", new { userId = "stack-alice", text = "my sister lives in Lyon" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+
+        using var api = stack.CreateApiClient();
+        var response = await api.PostAsJsonAsync("/api/chat", new { message = "What do you know about my sister?", userId = "stack-alice" }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reply = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("reply").GetString();
+        Assert.Contains("my sister lives in Lyon", reply, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheApiRefusesATurnWithoutTheParameterApiKey()
+    {
+        using var api = stack.App.CreateHttpClient("api");
+
+        var response = await api.PostAsJsonAsync("/api/chat", new { message = "hello", userId = "stack-bob" }, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ResourceLogsOfEachServiceAreReadable()
+    {
+        var logs = stack.App.Services.GetRequiredService<ResourceLoggerService>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+
+        // Each service logs that Kestrel listens once it has started.
+        var model = stack.App.Services.GetRequiredService<DistributedApplicationModel>();
+        foreach (var service in StackFixture.Services)
+        {
+            var found = false;
+            await foreach (var batch in logs.WatchAsync(model.Resources.Single(r => r.Name == service)).WithCancellation(timeout.Token))
+            {
+                if (batch.Any(line => line.Content.Contains("Now listening on", StringComparison.Ordinal)))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            Assert.True(found, $"{service} wrote no start-up line to its console log");
+        }
+    }
+
+    [Theory]
+    [InlineData("api")]
+    [InlineData("memory")]
+    [InlineData("voice")]
+    public void EveryServiceGetsItsTelemetrySettingsFromAspire(string service)
+    {
+        var environment = EnvironmentOf(service);
+
+        Assert.Equal(service, environment["OTEL_SERVICE_NAME"]);
+        Assert.StartsWith("http://", environment["OTEL_EXPORTER_OTLP_ENDPOINT"], StringComparison.Ordinal);
+        Assert.Equal("grpc", environment["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        Assert.StartsWith("x-otlp-api-key=", environment["OTEL_EXPORTER_OTLP_HEADERS"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheApiIsGivenMemoryAndVoiceByServiceDiscovery_AndNoLlmWhenOllamaIsLeftOut()
+    {
+        var environment = EnvironmentOf("api");
+
+        Assert.Equal(stack.App.GetEndpoint("memory", "http").ToString().TrimEnd('/'), environment["services__memory__http__0"].TrimEnd('/'));
+        Assert.Equal(stack.App.GetEndpoint("voice", "http").ToString().TrimEnd('/'), environment["services__voice__http__0"].TrimEnd('/'));
+        Assert.Equal(StackFixture.ApiKey, environment["Jarvis__ApiKey"]);
+        Assert.DoesNotContain(environment.Keys, key => key.StartsWith("ConnectionStrings__", StringComparison.Ordinal));
+    }
+
+    /// <summary>What DCP gave the service's process, read from /proc.</summary>
+    private Dictionary<string, string> EnvironmentOf(string service)
+    {
+        var notifications = stack.App.Services.GetRequiredService<ResourceNotificationService>();
+        Assert.True(notifications.TryGetCurrentState(service, out var resource));
+        var pid = Convert.ToInt32(resource.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        return LinuxProcesses.ReadEnvironment(pid);
+    }
+}
