@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Jarvis.Tests.AppHost.Browser;
+
+/// <summary>
+/// The real Aspire dashboard of the running stack, in Debian's chromium: the login URL opens it, api, memory and
+/// voice are Running and healthy on the resources page, and a chat turn's trace spans api and memory.
+/// Screenshots of each page are saved as test artifacts.
+/// </summary>
+[Collection(StackTestGroup.Name)]
+public sealed partial class DashboardBrowserTests(StackFixture stack, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheLoginUrlOpensTheResourcesPageWithApiMemoryAndVoiceRunningAndHealthy()
+    {
+        var page = await chromium.LogInAsync(await stack.App.GetDashboardUrlAsync(Ct));
+
+        foreach (var service in StackFixture.Services)
+        {
+            var row = ResourceRow(page, service);
+            await Expect(row).ToContainTextAsync("Running", new() { Timeout = 30_000 });
+            await Expect(row).Not.ToContainTextAsync(Unhealthy());
+        }
+
+        await ChromiumFixture.ScreenshotAsync(page, "aspire-resources");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AChatTurnsTraceSpansApiAndMemory()
+    {
+        using var api = stack.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = JsonContent.Create(new { message = "What do you know about my garden?", userId = "browser-alice" }) };
+        (await api.SendAsync(request, Ct)).EnsureSuccessStatusCode();
+
+        var page = await chromium.LogInAsync(await stack.App.GetDashboardUrlAsync(Ct));
+        await page.GotoAsync(new Uri(new Uri(page.Url), "/traces").ToString());
+
+        // The trace list names each trace's resources; the chat turn's is api's POST /api/chat, which called memory.
+        var trace = page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = ChatRoute() }).Filter(new() { HasText = "memory" }).First;
+        await Expect(trace).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await ChromiumFixture.ScreenshotAsync(page, "aspire-traces");
+
+        await trace.GetByText(ChatRoute()).First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(TraceDetail());
+        var main = page.Locator("main").First;
+        await Expect(main).ToContainTextAsync("api");
+        await Expect(main).ToContainTextAsync("memory");
+        await ChromiumFixture.ScreenshotAsync(page, "aspire-trace");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>The resources grid's row of <paramref name="name"/>: the row whose name cell is exactly that.</summary>
+    private static ILocator ResourceRow(IPage page, string name) =>
+        page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByText(name, new() { Exact = true }) }).First;
+
+    [GeneratedRegex("POST /api/chat")]
+    private static partial Regex ChatRoute();
+
+    [GeneratedRegex("/traces/detail/")]
+    private static partial Regex TraceDetail();
+
+    [GeneratedRegex("Unhealthy|Degraded")]
+    private static partial Regex Unhealthy();
+}
