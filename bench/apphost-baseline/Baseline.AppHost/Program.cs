@@ -1,0 +1,3 @@
+var builder = DistributedApplication.CreateBuilder(args);
+builder.AddProject<Projects.Baseline_Web>("web").WithHttpHealthCheck("/");
+builder.Build().Run();
