@@ -1,0 +1,53 @@
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Jarvis.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Jarvis.Tests.AppHost;
+
+/// <summary>Disposing a stack started through Aspire's testing builder stops every service process it ran.</summary>
+public sealed class TestingAppDisposalTests
+{
+    [Fact]
+    public async Task DisposingTheAppStopsApiMemoryAndVoice()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(StackFixture.StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Jarvis_AppHost>(["--Jarvis:Containers=never"], timeout.Token);
+        var app = await builder.BuildAsync(timeout.Token);
+        List<ProcessInfo> services = [];
+        try
+        {
+            await app.StartAsync(timeout.Token);
+            var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+            foreach (var name in StackFixture.Services)
+            {
+                var resource = await notifications.WaitForResourceHealthyAsync(name, timeout.Token);
+                var pid = Convert.ToInt32(resource.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+                services.Add(LinuxProcesses.Read(pid)!);
+                services.AddRange(LinuxProcesses.Descendants(pid));
+            }
+
+            Assert.All(services, p => Assert.True(LinuxProcesses.IsAlive(p)));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+
+        try
+        {
+            await Eventually.TrueAsync(
+                () => Task.FromResult(!services.Any(LinuxProcesses.IsAlive)),
+                $"every service process to exit; alive: {string.Join(", ", services.Where(LinuxProcesses.IsAlive).Select(p => p.CommandLine))}",
+                ct,
+                TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            LinuxProcesses.KillSurvivors(services);
+        }
+    }
+}
