@@ -1,3 +1,4 @@
+using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -9,6 +10,10 @@ public static class AppHostModel
 {
     public static async Task<IDistributedApplicationTestingBuilder> ComposeAsync(CancellationToken cancellationToken, params string[] args) =>
         await DistributedApplicationTestingBuilder.CreateAsync<Projects.Jarvis_AppHost>(args, cancellationToken);
+
+    /// <summary>The pid of the process DCP started for a project resource, from its <c>executable.pid</c> property.</summary>
+    public static int ProcessId(this ResourceEvent resource) =>
+        Convert.ToInt32(resource.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
 
     public static T Resource<T>(this IDistributedApplicationTestingBuilder builder, string name) where T : IResource =>
         Assert.IsType<T>(Assert.Single(builder.Resources, r => r.Name == name), exactMatch: false);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -112,7 +111,6 @@ public sealed class StackTests(StackFixture stack)
     {
         var notifications = stack.App.Services.GetRequiredService<ResourceNotificationService>();
         Assert.True(notifications.TryGetCurrentState(service, out var resource));
-        var pid = Convert.ToInt32(resource.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
-        return LinuxProcesses.ReadEnvironment(pid);
+        return LinuxProcesses.ReadEnvironment(resource.ProcessId());
     }
 }

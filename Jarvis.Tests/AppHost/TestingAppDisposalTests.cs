@@ -1,4 +1,3 @@
-using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Jarvis.Tests.Infrastructure;
@@ -25,7 +24,7 @@ public sealed class TestingAppDisposalTests
             foreach (var name in StackFixture.Services)
             {
                 var resource = await notifications.WaitForResourceHealthyAsync(name, timeout.Token);
-                var pid = Convert.ToInt32(resource.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+                var pid = resource.ProcessId();
                 services.Add(LinuxProcesses.Read(pid)!);
                 services.AddRange(LinuxProcesses.Descendants(pid));
             }
