@@ -127,7 +127,10 @@ public sealed class ChatSocketTests
         Assert.Equal(3, registry.Count);
         sockets[0].Abort();
         await sockets[1].CloseAsync(WebSocketCloseStatus.NormalClosure, null, Ct);
-        await Infrastructure.Eventually.TrueAsync(() => Task.FromResult(registry.Count == 1), "two sessions to end", Ct, TimeSpan.FromSeconds(10));
+        // The session leaves the registry and then records its -1 on the gauge: wait for both, not only the first.
+        await Infrastructure.Eventually.TrueAsync(
+            () => Task.FromResult(registry.Count == 1 && Interlocked.Read(ref active) == 1), "two sessions to end and the gauge to follow", Ct, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, registry.Count);
         Assert.Equal(1, Interlocked.Read(ref active));
     }
 
