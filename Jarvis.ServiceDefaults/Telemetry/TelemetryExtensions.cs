@@ -1,41 +1,52 @@
-using Microsoft.AspNetCore.Hosting;
+using Jarvis.ServiceDefaults.Health;
+using Jarvis.ServiceDefaults.RequestId;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry.Logs;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Jarvis.ServiceDefaults.Telemetry;
 
 internal static class TelemetryExtensions
 {
+    /// <summary>Jarvis's own activity sources and meters (<c>Jarvis.Api.Chat</c>, <c>Jarvis.Memory</c>, …).</summary>
+    private const string JarvisSources = "Jarvis.*";
+
     /// <summary>
-    /// OpenTelemetry logs, traces and metrics, exported over OTLP exactly when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
-    /// We cannot restore OpenTelemetry.Extensions.Hosting, so the providers' lifetime is our own hosted service.
+    /// OpenTelemetry logs, traces and metrics as the Aspire ServiceDefaults template sets them up: ASP.NET Core,
+    /// HttpClient and runtime instrumentation, health probes left out of traces, and the OTLP exporter exactly when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (its protocol, headers and intervals from the standard variables).
+    /// Ours on top: the resource (percent-decoded <c>OTEL_RESOURCE_ATTRIBUTES</c>), <c>request_id</c>/<c>user_id</c>
+    /// on every span of a request, and a bounded flush when the host stops.
     /// </summary>
     public static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
     {
-        var exporter = OtlpExporterSettings.FromConfiguration(builder.Configuration);
-        var resource = TelemetryResource.Create(builder.Configuration, builder.Environment);
-
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-            logging.SetResourceBuilder(resource);
-            if (exporter is not null)
-            {
-                logging.AddOtlpExporter((options, processor) =>
-                {
-                    exporter.Apply(options, "logs");
-                    if (exporter.LogBatchDelayMilliseconds is { } delay)
-                    {
-                        processor.BatchExportProcessorOptions.ScheduledDelayMilliseconds = delay;
-                    }
-                });
-            }
         });
 
-        builder.Services.AddHostedService(services => new TelemetryHostedService(exporter, resource, services));
-        builder.Services.AddSingleton<IStartupFilter, ServerSpanStartupFilter>();
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => TelemetryResource.Configure(resource, builder.Configuration, builder.Environment))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(JarvisSources))
+            .WithTracing(tracing => tracing
+                .AddSource(JarvisSources)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !HealthEndpoints.IsProbe(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddProcessor(new CorrelationSpanProcessor()));
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        builder.Services.AddHostedService<TelemetryFlushOnStop>();
     }
 }

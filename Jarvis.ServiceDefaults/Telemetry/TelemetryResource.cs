@@ -15,13 +15,18 @@ internal static class TelemetryResource
     public static string ServiceName(IConfiguration configuration, IHostEnvironment environment) =>
         configuration[ServiceNameKey] is { Length: > 0 } name ? name : environment.ApplicationName;
 
-    public static ResourceBuilder Create(IConfiguration configuration, IHostEnvironment environment)
+    /// <summary>
+    /// Replaces the SDK's default resource with ours: the service, its instance id (Aspire sends one per replica), the
+    /// other attributes percent-decoded as the specification says, and the
+    /// environment.
+    /// </summary>
+    public static ResourceBuilder Configure(ResourceBuilder resource, IConfiguration configuration, IHostEnvironment environment)
     {
         var attributes = ParseAttributes(configuration[ResourceAttributesKey]);
         attributes.Remove("service.name", out _);
         attributes.Remove("service.instance.id", out var instanceId);
 
-        return ResourceBuilder.CreateEmpty()
+        return resource.Clear()
             .AddService(
                 ServiceName(configuration, environment),
                 serviceInstanceId: instanceId as string,
