@@ -14,7 +14,10 @@ public sealed class TestingAppDisposalTests
         var ct = TestContext.Current.CancellationToken;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(StackFixture.StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Jarvis_AppHost>(["--Jarvis:Containers=never"], timeout.Token);
+        // With the dashboard: without one, the testing builder points every service's OTLP exporter at the default
+        // localhost:4317, where TelemetryTests listens to prove that a service without an endpoint sends nothing.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Jarvis_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true }, ["--Jarvis:Containers=never"], timeout.Token);
         var app = await builder.BuildAsync(timeout.Token);
         List<ProcessInfo> services = [];
         try
