@@ -4,8 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# OS packages the tests use (Debian/Ubuntu): chromium for the dashboard's browser tests; flite, espeak-ng, pocketsphinx (+ en-us model) and sox for the voice engines.
-packages=(python3 chromium flite espeak-ng pocketsphinx pocketsphinx-en-us sox)
+# OS packages the tests use (Debian/Ubuntu): chromium for the browser tests of the Aspire dashboard; flite, espeak-ng,
+# pocketsphinx (+ en-us model) and sox for the voice engines; prometheus (promtool and a server) for the /metrics tests;
+# python3 to start the app host with SIGINT restored.
+packages=(python3 chromium flite espeak-ng pocketsphinx pocketsphinx-en-us sox prometheus)
 if [ ${#packages[@]} -gt 0 ]; then
   missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

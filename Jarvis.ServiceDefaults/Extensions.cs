@@ -1,6 +1,7 @@
 using Jarvis.ServiceDefaults.Health;
 using Jarvis.ServiceDefaults.Http;
 using Jarvis.ServiceDefaults.Logging;
+using Jarvis.ServiceDefaults.Metrics;
 using Jarvis.ServiceDefaults.RequestId;
 using Jarvis.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -33,12 +34,14 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (readiness: every check) and <c>/alive</c> (liveness: checks tagged <c>live</c>).
-    /// They are mapped in every environment because cluster probes need them.
+    /// Maps <c>/health</c> (readiness: every check) and <c>/alive</c> (liveness: checks tagged <c>live</c>), and
+    /// <c>/metrics</c> for Prometheus (<c>Metrics:Prometheus</c>: on by default, for loopback and private networks
+    /// only, no API key). They are mapped in every environment because cluster probes and scrapers need them.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
+        app.MapPrometheusEndpoint();
         return app;
     }
 }

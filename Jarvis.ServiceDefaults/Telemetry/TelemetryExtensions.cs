@@ -1,4 +1,5 @@
 using Jarvis.ServiceDefaults.Health;
+using Jarvis.ServiceDefaults.Metrics;
 using Jarvis.ServiceDefaults.RequestId;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +19,7 @@ internal static class TelemetryExtensions
     /// OpenTelemetry logs, traces and metrics as the Aspire ServiceDefaults template sets them up: ASP.NET Core,
     /// HttpClient and runtime instrumentation, health probes left out of traces, and the OTLP exporter exactly when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (its protocol, headers and intervals from the standard variables).
+    /// Metrics are also served to Prometheus on <c>/metrics</c> unless <c>Metrics:Prometheus:Enabled</c> is false.
     /// Ours on top: the resource (percent-decoded <c>OTEL_RESOURCE_ATTRIBUTES</c>), <c>request_id</c>/<c>user_id</c>
     /// on every span of a request, and a bounded flush when the host stops.
     /// </summary>
@@ -31,11 +33,18 @@ internal static class TelemetryExtensions
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => TelemetryResource.Configure(resource, builder.Configuration, builder.Environment))
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(JarvisSources))
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter(JarvisSources);
+                if (PrometheusEndpoint.IsEnabled(builder))
+                {
+                    metrics.AddPrometheusExporter();
+                }
+            })
             .WithTracing(tracing => tracing
                 .AddSource(JarvisSources)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !HealthEndpoints.IsProbe(context.Request.Path))
@@ -48,5 +57,6 @@ internal static class TelemetryExtensions
         }
 
         builder.Services.AddHostedService<TelemetryFlushOnStop>();
+        builder.AddPrometheusOptions();
     }
 }

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Jarvis.Tests.Infrastructure;
+
+/// <summary>Prometheus's own checker (<c>promtool check metrics</c>, Debian's prometheus package, installed by test.sh).</summary>
+public static class Promtool
+{
+    public const string Path = "/usr/bin/promtool";
+
+    /// <summary>
+    /// Checks a text exposition. Exit code 1 is a parse error; 3 is lint advice only (such as the runtime's own
+    /// <c>dotnet_timer_count</c> gauge ending in <c>_count</c>), one finding per line.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path))
+        {
+            throw new InvalidOperationException($"{Path} is missing: install Debian's prometheus package (apt-get install prometheus; test.sh does).");
+        }
+
+        var start = new ProcessStartInfo(Path, ["check", "metrics"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.StandardInput.WriteAsync(exposition.AsMemory(), cancellationToken);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
