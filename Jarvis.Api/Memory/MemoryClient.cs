@@ -173,9 +173,9 @@ public sealed class MemoryClient(HttpClient httpClient)
         }
     }
 
-    // Connection failures (HttpRequestException), timeouts (TaskCanceledException not caused by the caller, Polly's
-    // TimeoutRejectedException), an open circuit (BrokenCircuitException) and an unresolvable service name
-    // (ServiceResolutionException) all mean the same to a caller: memory is unavailable. The caller's own cancellation
+    // Connection failures (HttpRequestException, also for a service name nothing resolves), timeouts
+    // (TaskCanceledException not caused by the caller, Polly's TimeoutRejectedException) and an open circuit
+    // (BrokenCircuitException) all mean the same to a caller: memory is unavailable. The caller's own cancellation
     // and programming errors pass through.
     private static bool IsUnreachable(Exception exception, CancellationToken cancellationToken) => exception switch
     {

@@ -1,5 +1,4 @@
 using Jarvis.ServiceDefaults.Resilience;
-using Jarvis.ServiceDefaults.ServiceDiscovery;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +22,11 @@ internal static class HttpClientDefaultsExtensions
         services.TryAddSingleton<ResilienceMetrics>();
         services.TryAddSingleton<HttpResiliencePipelines>();
 
-        services.TryAddSingleton<ServiceEndpointResolver>();
+        // Microsoft.Extensions.ServiceDiscovery: http://memory from services__memory__http__0, https+http://, and the
+        // rest of Aspire's conventions. Its handler is added here, so it sits inside the filter's resilience handler
+        // and every retry resolves again, as in the Aspire template.
+        services.AddServiceDiscovery();
+        services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, HttpClientDefaultsFilter>());
     }
 }

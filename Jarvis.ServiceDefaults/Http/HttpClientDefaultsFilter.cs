@@ -1,6 +1,5 @@
 using Jarvis.ServiceDefaults.RequestId;
 using Jarvis.ServiceDefaults.Resilience;
-using Jarvis.ServiceDefaults.ServiceDiscovery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
@@ -9,13 +8,13 @@ namespace Jarvis.ServiceDefaults.Http;
 
 /// <summary>
 /// Gives every client made by <see cref="IHttpClientFactory"/> the same handlers, outermost first: the request id,
-/// the standard resilience pipeline (unless the client's options switch it off), then service discovery.
+/// the standard resilience pipeline (unless the client's options switch it off); service discovery's handler
+/// (Microsoft.Extensions.ServiceDiscovery, added by <c>ConfigureHttpClientDefaults</c>) comes after them.
 /// </summary>
 internal sealed class HttpClientDefaultsFilter(
     IHttpContextAccessor httpContextAccessor,
     HttpResiliencePipelines pipelines,
-    IOptionsMonitor<HttpResilienceOptions> resilienceOptions,
-    ServiceEndpointResolver resolver) : IHttpMessageHandlerBuilderFilter
+    IOptionsMonitor<HttpResilienceOptions> resilienceOptions) : IHttpMessageHandlerBuilderFilter
 {
     public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
     {
@@ -28,7 +27,5 @@ internal sealed class HttpClientDefaultsFilter(
         {
             handlers.Insert(1, new ResilienceHandler(pipelines.Get(name)));
         }
-
-        handlers.Add(new ServiceDiscoveryHandler(resolver));
     };
 }
