@@ -1,8 +1,54 @@
 #!/usr/bin/env bash
-# Requests per second and latency percentiles of a non-LLM chat turn (the offline responder's greeting) of Jarvis.Api
-# on loopback, over REST and over a WebSocket, against a bare Kestrel endpoint in the same run, with the ratio.
-# Usage: bench/api-chat.sh [requests]   (default 2000)
+# Load test of a non-LLM chat turn (the offline responder's greeting) of the built Jarvis.Api on loopback, driven by
+# wrk (Debian's, installed if missing) so the load generator is not the bottleneck: 2 threads, 32 connections, the same
+# JSON POST to a bare Kestrel endpoint (the baseline), to /api/chat with memory unreachable (its circuit breaker fails
+# fast: the Api alone), and to /api/chat with a live Jarvis.Memory (recall and record every turn). Prints req/s, p50
+# and p99 of each and the ratios to the baseline, all from one run. (`dotnet run --project bench/Jarvis.Api.Benchmarks`
+# alone measures in process with its own client, REST and one WebSocket.)
+# Usage: bench/api-chat.sh [seconds per target]   (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+seconds="${1:-10}"
+
+if ! command -v wrk >/dev/null; then
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk >/dev/null
+fi
+
 dotnet build Jarvis.sln -c Release -nologo -v quiet >/dev/null
-dotnet run -c Release --no-build --project bench/Jarvis.Api.Benchmarks -- "$@"
+work=$(mktemp -d)
+trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+dotnet run -c Release --no-build --project bench/Jarvis.Api.Benchmarks -- --serve "$work/urls" >"$work/server.log" 2>&1 &
+server=$!
+until [ -s "$work/urls" ]; do kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }; sleep 0.2; done
+
+cat >"$work/chat.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"message":"hello","userId":"bench"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "bench-key"
+LUA
+
+# run NAME URL: warm up 2 s, then measure; prints "NAME req/s p50_ms p99_ms".
+run() {
+  wrk -t2 -c32 -d2s -s "$work/chat.lua" "$2api/chat" >/dev/null
+  local out; out=$(wrk -t2 -c32 -d"${seconds}s" --latency -s "$work/chat.lua" "$2api/chat")
+  local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
+  [ -z "$non2xx" ] || { echo "$1: $non2xx responses were not 2xx" >&2; echo "$out" >&2; exit 1; }
+  local rps; rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
+  ms() { echo "$out" | awk -v q="$1" '$1 == q { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; print v }'; }
+  echo "$1 $rps $(ms 50%) $(ms 99%)"
+}
+
+bare=$(run bare "$(awk '$1 == "bare" { print $2 }' "$work/urls")")
+api=$(run api "$(awk '$1 == "api" { print $2 }' "$work/urls")")
+live=$(run api-memory "$(awk '$1 == "api-memory" { print $2 }' "$work/urls")")
+
+echo "POST /api/chat, wrk -t2 -c32, ${seconds} s per target, $(nproc) cores"
+for line in "$bare" "$api" "$live"; do
+  read -r name rps p50 p99 <<<"$line"
+  read -r _ bare_rps _ _ <<<"$bare"
+  printf '  %-32s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %5.3fx bare throughput\n' \
+    "$(case $name in bare) echo 'bare Kestrel';; api) echo 'Jarvis.Api, memory unreachable';; *) echo 'Jarvis.Api + live memory';; esac)" \
+    "$rps" "$p50" "$p99" "$(echo "$rps / $bare_rps" | bc -l)"
+done

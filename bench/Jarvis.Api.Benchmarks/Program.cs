@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +15,7 @@ using static BenchServices;
 // process: requests per second and latency percentiles, and the ratio. First with memory unreachable (its circuit
 // breaker fails fast: the cost of the Api alone), then with a live Jarvis.Memory (embedded store in a temporary
 // directory), where each turn also recalls and records. Usage: bench/api-chat.sh [requests] (default 2000).
-var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+var requests = args is [var count] ? int.Parse(count, CultureInfo.InvariantCulture) : 2000;
 const int Concurrency = 8;
 const string Key = "bench-key";
 var root = FindRoot();
@@ -41,6 +42,25 @@ foreach (var url in new[] { memoryUrl, apiUrl, apiWithMemoryUrl })
 
 try
 {
+    if (args is ["--serve", var urlsFile])
+    {
+        // For bench/api-chat.sh: the three targets stay up for wrk until this process gets SIGTERM or SIGINT.
+        await File.WriteAllTextAsync(urlsFile, $"bare {baselineUrl}\napi {apiUrl}\napi-memory {apiWithMemoryUrl}\n");
+        using var stop = new CancellationTokenSource();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop: the processes are stopped below.
+        }
+
+        return;
+    }
+
     Console.WriteLine(Format($"Jarvis.Api chat turn (offline responder) vs bare Kestrel, {requests:N0} requests, {Concurrency} concurrent, {Environment.ProcessorCount} cores"));
     var bareRest = await MeasureAsync(() => PostAsync(http, baselineUrl), requests);
     var apiRest = await MeasureAsync(() => PostAsync(http, apiUrl), requests);
