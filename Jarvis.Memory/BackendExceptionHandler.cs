@@ -16,7 +16,7 @@ internal sealed partial class BackendExceptionHandler(IProblemDetailsService pro
         var (backend, status) = exception switch
         {
             QdrantException => ("Qdrant", StatusCodes.Status502BadGateway),
-            OllamaException => ("Ollama", StatusCodes.Status502BadGateway),
+            OllamaEmbeddingException => ("Ollama", StatusCodes.Status502BadGateway),
             HttpRequestException => ("A backend", StatusCodes.Status503ServiceUnavailable),
             _ => (null, 0),
         };

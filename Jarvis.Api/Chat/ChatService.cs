@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Jarvis.Api.Llm;
 using Jarvis.Api.Memory;
 using Jarvis.Api.Responder;
 using Microsoft.Extensions.AI;
@@ -23,6 +24,8 @@ public sealed partial class ChatService(
 {
     /// <summary>The sentence added to a reply when memory could not be used.</summary>
     public const string MemoryUnavailableNote = "(My memory is unavailable right now, so I could not use or keep what you told me before.)";
+
+    private volatile bool _toolsUnsupported;
 
     /// <summary>True when an LLM is configured; false when the offline responder answers.</summary>
     public bool HasLlm => llm is not null;
@@ -51,64 +54,50 @@ public sealed partial class ChatService(
             responder = "llm";
             var (messages, recalled) = await PromptAsync(turn, cancellationToken);
             memoryAvailable = recalled;
-            var chatOptions = new Microsoft.Extensions.AI.ChatOptions { Tools = tools.Declarations };
-
-            // The model may call tools; their results go back to it, for a few rounds at most.
-            for (var round = 0; round < MaxToolRounds; round++)
+            // Function invocation (in the chat pipeline) runs the tools the model calls and asks it again with their results.
+            var chatOptions = new ChatOptions { Tools = _toolsUnsupported ? null : tools.For(turn.UserId) };
+            var updates = llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
             {
-                var calls = new List<FunctionCallContent>();
-                var updates = StreamAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                bool more;
                 try
                 {
-                    bool more;
-                    try
-                    {
-                        more = await updates.MoveNextAsync();
-                    }
-                    catch (Llm.OllamaChatException e) when (chatOptions.Tools is { Count: > 0 } && e.Message.Contains("does not support tools", StringComparison.OrdinalIgnoreCase))
-                    {
-                        // A model without tool support refuses the request: the turn goes on without tools.
-                        await updates.DisposeAsync();
-                        chatOptions.Tools = null;
-                        updates = StreamAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                        more = await updates.MoveNextAsync();
-                    }
-
-                    while (more)
-                    {
-                        var update = updates.Current;
-                        if (update.Text is { Length: > 0 } text)
-                        {
-                            firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                            reply.Append(text);
-                            yield return new ChatToken(text);
-                        }
-
-                        calls.AddRange(update.Contents.OfType<FunctionCallContent>());
-                        if (update.Contents.OfType<UsageContent>().FirstOrDefault() is { } usageContent)
-                        {
-                            usage = new ChatUsage((usage.InputTokens ?? 0) + usageContent.Details.InputTokenCount, (usage.OutputTokens ?? 0) + usageContent.Details.OutputTokenCount);
-                        }
-
-                        more = await updates.MoveNextAsync();
-                    }
+                    more = await updates.MoveNextAsync();
                 }
-                finally
+                catch (OllamaChatException e) when (e.Kind == OllamaChatErrorKind.ToolsNotSupported && chatOptions.Tools is not null)
                 {
+                    // A model without tool support refuses the request: this turn and the next go on without tools.
+                    _toolsUnsupported = true;
+                    LogToolsUnsupported(logger, e.Model);
                     await updates.DisposeAsync();
+                    chatOptions.Tools = null;
+                    updates = llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    more = await updates.MoveNextAsync();
                 }
 
-                if (calls.Count == 0)
+                while (more)
                 {
-                    break;
-                }
+                    var update = updates.Current;
+                    if (update.Text is { Length: > 0 } text)
+                    {
+                        firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        reply.Append(text);
+                        yield return new ChatToken(text);
+                    }
 
-                messages.Add(new ChatMessage(ChatRole.Assistant, [.. calls]));
-                foreach (var call in calls)
-                {
-                    var result = await tools.InvokeAsync(call, turn.UserId, cancellationToken);
-                    messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
+                    foreach (var usageContent in update.Contents.OfType<UsageContent>())
+                    {
+                        usage = new ChatUsage(
+                            (usage.InputTokens ?? 0) + usageContent.Details.InputTokenCount,
+                            (usage.OutputTokens ?? 0) + usageContent.Details.OutputTokenCount);
+                    }
+
+                    more = await updates.MoveNextAsync();
                 }
+            }
+            finally
+            {
+                await updates.DisposeAsync();
             }
         }
 
@@ -123,11 +112,6 @@ public sealed partial class ChatService(
         yield return new ChatDone(reply.ToString(), turn.ConversationId, usage,
             new ChatTimings(Stopwatch.GetElapsedTime(started).TotalMilliseconds, firstToken), responder, memoryAvailable);
     }
-
-    private const int MaxToolRounds = 4;
-
-    private IAsyncEnumerable<ChatResponseUpdate> StreamAsync(List<ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions chatOptions, CancellationToken cancellationToken) =>
-        llm!.GetStreamingResponseAsync(messages, chatOptions, cancellationToken);
 
     /// <summary>The prompt: instructions with the recalled memories, recent turns within the budget, the message.</summary>
     private async Task<(List<ChatMessage> Messages, bool MemoryAvailable)> PromptAsync(ChatTurn turn, CancellationToken cancellationToken)
@@ -199,6 +183,9 @@ public sealed partial class ChatService(
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The model {Model} does not support tools; turns go on without them.")]
+    private static partial void LogToolsUnsupported(ILogger logger, string? model);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Memory is unavailable; the turn goes on without it: {Reason}")]
     private static partial void LogMemoryUnavailable(ILogger logger, string reason);

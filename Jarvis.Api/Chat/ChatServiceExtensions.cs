@@ -1,7 +1,6 @@
 using Jarvis.Api.Llm;
 using Jarvis.Api.Responder;
 using Jarvis.Api.Voice;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Jarvis.Api.Chat;
@@ -10,9 +9,9 @@ namespace Jarvis.Api.Chat;
 public static class ChatServiceExtensions
 {
     /// <summary>
-    /// Registers the chat service. The LLM is the Ollama model of <c>ConnectionStrings:{Jarvis:Llm:ConnectionStringName}</c>
-    /// (default <c>ollama-llama3-2</c>, the AppHost's model resource), else <c>ConnectionStrings:ollama</c>; with neither,
-    /// the offline responder answers and the <c>llm</c> health check is Degraded.
+    /// Registers the chat service and its LLM (<see cref="LlmExtensions.AddLlm"/>): the Ollama model of
+    /// <c>ConnectionStrings:{Jarvis:Llm:ConnectionStringName}</c> (default <c>ollama-llama3-2</c>, the AppHost's model
+    /// resource), else <c>ConnectionStrings:ollama</c>; with neither, the offline responder answers.
     /// </summary>
     public static IHostApplicationBuilder AddChat(this IHostApplicationBuilder builder)
     {
@@ -29,29 +28,7 @@ public static class ChatServiceExtensions
         builder.Services.AddSingleton<ChatTools>();
         builder.Services.AddSingleton<ChatService>();
 
-        if (LlmConfiguration.FromConfiguration(builder.Configuration) is not { } connection)
-        {
-            builder.Services.AddHealthChecks().AddCheck("llm", () => HealthCheckResult.Degraded(
-                "No LLM configured: the offline responder answers. Set ConnectionStrings__ollama=Endpoint=http://localhost:11434;Model=llama3.2:1b."));
-            return builder;
-        }
-
-        builder.Services.AddSingleton(connection);
-        builder.Services.AddSingleton<LlmTelemetry>();
-
-        // A model's first token can take a while (loading it into memory): long attempts; no retry once streaming.
-        builder.Services.AddHttpClient("ollama").AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("llm")).ConfigureResilience(resilience =>
-        {
-            resilience.AttemptTimeout = TimeSpan.FromMinutes(2);
-            resilience.TotalRequestTimeout = TimeSpan.FromMinutes(5);
-            resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
-        });
-        builder.Services.AddSingleton<IChatClient>(sp => new OllamaChatClient(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient("ollama"),
-            connection,
-            sp.GetRequiredService<LlmTelemetry>(),
-            sp.GetRequiredService<ILogger<OllamaChatClient>>()));
-        builder.Services.AddHealthChecks().AddCheck("llm", () => HealthCheckResult.Healthy($"ollama {connection.Model}"));
+        builder.AddLlm();
         return builder;
     }
 }

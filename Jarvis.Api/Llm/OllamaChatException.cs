@@ -19,6 +19,9 @@ public enum OllamaChatErrorKind
 
     /// <summary>Ollama answered with something that is not a chat response.</summary>
     InvalidResponse,
+
+    /// <summary>The model refuses requests that offer tools; the turn is asked again without them.</summary>
+    ToolsNotSupported,
 }
 
 /// <summary>

@@ -15,12 +15,14 @@ public sealed partial class EmbedderSelector(
     IConfiguration configuration,
     IOptions<EmbeddingOptions> options,
     IHttpClientFactory httpClientFactory,
+    ILoggerFactory loggerFactory,
     TimeProvider timeProvider,
     ILogger<EmbedderSelector> logger) : BackgroundService
 {
     private static readonly ActiveEmbedder s_lexical = new(new LexicalEmbedder(), LexicalEmbedder.Descriptor, HealthStatus.Healthy, "lexical embedder (no Ollama model configured)");
 
-    private OllamaEmbeddingGenerator? _ollama;
+    private IEmbeddingGenerator<string, Embedding<float>>? _ollama;
+    private OllamaConnection? _connection;
 
     /// <summary>The embedder in use now.</summary>
     public ActiveEmbedder Current { get; private set; } = s_lexical;
@@ -30,7 +32,8 @@ public sealed partial class EmbedderSelector(
     {
         if (OllamaConnectionString() is { } connectionString)
         {
-            _ollama = new OllamaEmbeddingGenerator(httpClientFactory.CreateClient("ollama"), OllamaConnection.Parse(connectionString, options.Value.Model));
+            _connection = OllamaConnection.Parse(connectionString, options.Value.Model);
+            _ollama = OllamaEmbeddings.Create(httpClientFactory.CreateClient("ollama"), _connection, loggerFactory);
 
             // The first attempt is part of the start, so the first memory already lands in the right collection; it is
             // bounded, so an Ollama still starting (or pulling the model) delays nothing: the retries go on in the background.
@@ -45,7 +48,7 @@ public sealed partial class EmbedderSelector(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (_ollama is not null && Current.Descriptor.Provider != OllamaEmbeddingGenerator.ProviderName)
+        while (_ollama is not null && Current.Descriptor.Provider != OllamaEmbeddings.ProviderName)
         {
             await Task.Delay(options.Value.RetryInterval, timeProvider, stoppingToken);
             await TryOllamaAsync(stoppingToken, stoppingToken);
@@ -57,15 +60,15 @@ public sealed partial class EmbedderSelector(
     {
         try
         {
-            var descriptor = await _ollama!.DescribeAsync(attempt);
-            Current = new ActiveEmbedder(_ollama, descriptor, HealthStatus.Healthy, $"ollama {_ollama.Connection.Model} ({descriptor.Dimensions} dimensions)");
-            LogUsingOllama(logger, _ollama.Connection.Model, descriptor.Dimensions);
+            var descriptor = await OllamaEmbeddings.DescribeAsync(_ollama!, _connection!, attempt);
+            Current = new ActiveEmbedder(_ollama!, descriptor, HealthStatus.Healthy, $"ollama {descriptor.Model} ({descriptor.Dimensions} dimensions)");
+            LogUsingOllama(logger, descriptor.Model, descriptor.Dimensions);
         }
         catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !stopping.IsCancellationRequested))
         {
             var reason = e is OperationCanceledException ? "no answer in time" : e.Message;
-            Current = s_lexical with { Status = HealthStatus.Degraded, Description = $"lexical embedder standing in: Ollama {_ollama!.Connection.Model} failed ({reason})" };
-            LogOllamaUnavailable(logger, _ollama.Connection.Model, reason);
+            Current = s_lexical with { Status = HealthStatus.Degraded, Description = $"lexical embedder standing in: Ollama {_connection!.Model} failed ({reason})" };
+            LogOllamaUnavailable(logger, _connection.Model, reason);
         }
     }
 

@@ -42,8 +42,16 @@ public sealed class StackTests(StackFixture stack)
         var response = await api.PostAsJsonAsync("/api/chat", new { message = "What do you know about my sister?", userId = "stack-alice" }, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var reply = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("reply").GetString();
-        Assert.Contains("my sister lives in Lyon", reply, StringComparison.Ordinal);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("llm", body.GetProperty("responder").GetString());
+        Assert.Equal("The sky is blue.", body.GetProperty("reply").GetString());
+
+        // Memory recalled it (embedded by the model through Ollama) and the api put it in the model's instructions.
+        var prompt = stack.Ollama.ChatRequests
+            .Select(r => r.Json["messages"]!.AsArray())
+            .Single(messages => messages[^1]!["content"]!.GetValue<string>() == "What do you know about my sister?");
+        Assert.Contains("my sister lives in Lyon", prompt[0]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(stack.Ollama.EmbedRequests, r => r.Inputs.Contains("my sister lives in Lyon"));
     }
 
     [Fact]
@@ -96,14 +104,17 @@ public sealed class StackTests(StackFixture stack)
     }
 
     [Fact]
-    public void TheApiIsGivenMemoryAndVoiceByServiceDiscovery_AndNoLlmWhenOllamaIsLeftOut()
+    public void TheApiIsGivenMemoryAndVoiceByServiceDiscovery_AndItsModelOnTheExistingOllama()
     {
         var environment = EnvironmentOf("api");
+        var ollama = stack.Ollama.BaseAddress.ToString().TrimEnd('/');
 
         Assert.Equal(stack.App.GetEndpoint("memory", "http").ToString().TrimEnd('/'), environment["services__memory__http__0"].TrimEnd('/'));
         Assert.Equal(stack.App.GetEndpoint("voice", "http").ToString().TrimEnd('/'), environment["services__voice__http__0"].TrimEnd('/'));
         Assert.Equal(StackFixture.ApiKey, environment["Jarvis__ApiKey"]);
-        Assert.DoesNotContain(environment.Keys, key => key.StartsWith("ConnectionStrings__", StringComparison.Ordinal));
+        Assert.Equal($"Endpoint={ollama};Model=llama3.2:1b", environment["ConnectionStrings__ollama-llama3-2"].Replace(ollama + "/", ollama, StringComparison.Ordinal));
+        Assert.DoesNotContain("ConnectionStrings__ollama-nomic-embed-text", environment.Keys);
+        Assert.Contains("Model=nomic-embed-text", EnvironmentOf("memory")["ConnectionStrings__ollama-nomic-embed-text"], StringComparison.Ordinal);
     }
 
     /// <summary>What DCP gave the service's process, read from /proc.</summary>

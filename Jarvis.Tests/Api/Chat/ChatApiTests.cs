@@ -54,6 +54,27 @@ public sealed class ChatApiTests
     }
 
     [Fact]
+    public async Task AModelWithoutToolSupportIsAskedAgainWithoutToolsAndLaterTurnsOfferNone()
+    {
+        await using var ollama = await FakeOllamaServer.StartAsync(["gemma:2b"], Ct);
+        ollama.ModelsWithoutTools["gemma:2b"] = true;
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=gemma:2b" });
+        using var client = api.CreateKeyedClient();
+
+        var first = await client.PostAsJsonAsync("/api/chat", new { message = "sky?", userId = "alice" }, Ct);
+        var second = await client.PostAsJsonAsync("/api/chat", new { message = "grass?", userId = "alice" }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.StartsWith("The sky is blue.", (await first.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("reply").GetString(), StringComparison.Ordinal);
+        var requests = ollama.ChatRequests;
+        Assert.Equal(3, requests.Count);
+        Assert.NotNull(requests[0].Json["tools"]);
+        Assert.Null(requests[1].Json["tools"]);
+        Assert.Null(requests[2].Json["tools"]);
+    }
+
+    [Fact]
     public async Task ServerSentEventsStreamTheTokensThenDone()
     {
         await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);

@@ -84,7 +84,9 @@ public sealed class ChatMemoryTests
             Assert.Equal(["remember", "recall", "forget", "time"], first["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()));
             var second = ollama.ChatRequests[1].Json["messages"]!.AsArray();
             Assert.Equal("tool", second[^1]!["role"]!.GetValue<string>());
-            Assert.Equal("Remembered.", second[^1]!["content"]!.GetValue<string>());
+            // OllamaSharp sends a tool's result as {"CallId": …, "Result": …} in the tool message's content.
+            var result = JsonDocument.Parse(second[^1]!["content"]!.GetValue<string>()).RootElement;
+            Assert.Equal("Remembered.", result.GetProperty("Result").GetString());
             using var memoryClient = memory.CreateClient();
             var carol = await memoryClient.GetFromJsonAsync<JsonElement>("/api/users/carol/export", Ct);
             var dave = await memoryClient.GetFromJsonAsync<JsonElement>("/api/users/dave/export", Ct);

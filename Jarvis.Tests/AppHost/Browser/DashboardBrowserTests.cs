@@ -8,7 +8,8 @@ namespace Jarvis.Tests.AppHost.Browser;
 
 /// <summary>
 /// The real Aspire dashboard of the running stack, in Debian's chromium: the login URL opens it, api, memory and
-/// voice are Running and healthy on the resources page, and a chat turn's trace spans api and memory.
+/// voice are Running and healthy on the resources page, a chat turn's trace spans api and memory, and its call to the
+/// model is a GenAI span the dashboard's GenAI view opens.
 /// Screenshots of each page are saved as test artifacts.
 /// </summary>
 [Collection(StackTestGroup.Name)]
@@ -53,6 +54,33 @@ public sealed partial class DashboardBrowserTests(StackFixture stack, ChromiumFi
         await Expect(main).ToContainTextAsync("api");
         await Expect(main).ToContainTextAsync("memory");
         await ChromiumFixture.ScreenshotAsync(page, "aspire-trace");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AChatTurnsModelCallIsAGenAiSpanTheDashboardVisualizes()
+    {
+        using var api = stack.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = JsonContent.Create(new { message = "Why is the sky blue?", userId = "browser-bob" }) };
+        (await api.SendAsync(request, Ct)).EnsureSuccessStatusCode();
+
+        var page = await chromium.LogInAsync(await stack.App.GetDashboardUrlAsync(Ct));
+        await page.GotoAsync(new Uri(new Uri(page.Url), "/traces").ToString());
+        var trace = page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = ChatRoute() }).First;
+        await Expect(trace).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await trace.GetByText(ChatRoute()).First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(TraceDetail());
+
+        // The dashboard marks a span with gen_ai.* attributes (Microsoft.Extensions.AI's UseOpenTelemetry) as GenAI.
+        var main = page.Locator("main").First;
+        await Expect(main).ToContainTextAsync("chat llama3.2:1b", new() { Timeout = 30_000 });
+        var genAi = page.Locator(".genai-details-button").First;
+        await Expect(genAi).ToBeVisibleAsync();
+        await genAi.ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog).First;
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(dialog).ToContainTextAsync("llama3.2:1b");
+        await ChromiumFixture.ScreenshotAsync(page, "aspire-genai");
         await page.Context.CloseAsync();
     }
 

@@ -22,6 +22,12 @@ public sealed partial class FakeOllamaServer
     /// <summary>Every request that reached <c>POST /api/chat</c>, in arrival order (failed ones too).</summary>
     public IReadOnlyList<RecordedRequest> ChatRequests => [.. _chatRequests];
 
+    /// <summary>
+    /// Models that refuse a request offering tools, as routes.go does for a model without the tools capability:
+    /// 400 <c>{"error":"\"gemma:2b\" does not support tools"}</c>.
+    /// </summary>
+    public ConcurrentDictionary<string, bool> ModelsWithoutTools { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The chat reply when none is scripted.</summary>
     public static FakeChatReply DefaultReply { get; } = new();
 
@@ -67,6 +73,12 @@ public sealed partial class FakeOllamaServer
         if (!HasModel(model))
         {
             await ErrorAsync(context.Response, StatusCodes.Status404NotFound, $"model '{model}' not found");
+            return;
+        }
+
+        if (request["tools"] is JsonArray { Count: > 0 } && ModelsWithoutTools.ContainsKey(model))
+        {
+            await ErrorAsync(context.Response, StatusCodes.Status400BadRequest, $"\"{model}\" does not support tools");
             return;
         }
 
