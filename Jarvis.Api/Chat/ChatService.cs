@@ -16,6 +16,7 @@ namespace Jarvis.Api.Chat;
 /// </summary>
 public sealed partial class ChatService(
     MemoryClient memory,
+    MemoryAvailability memoryAvailability,
     OfflineResponder offline,
     ChatTools tools,
     IOptions<ConversationOptions> options,
@@ -119,19 +120,24 @@ public sealed partial class ChatService(
         var settings = options.Value;
         IReadOnlyList<MemoryHit> memories = [];
         IReadOnlyList<MemoryTurn> history = [];
-        var available = true;
-        try
+        var available = memoryAvailability.ShouldTry();
+        if (available)
         {
-            memories = await memory.RecallAsync(turn.UserId, turn.Message, settings.RecallLimit, cancellationToken);
-            if (turn.History is null)
+            try
             {
-                history = await memory.GetTurnsAsync(turn.UserId, turn.ConversationId, Math.Max(settings.HistoryTurns, 1), cancellationToken);
+                memories = await memory.RecallAsync(turn.UserId, turn.Message, settings.RecallLimit, cancellationToken);
+                if (turn.History is null)
+                {
+                    history = await memory.GetTurnsAsync(turn.UserId, turn.ConversationId, Math.Max(settings.HistoryTurns, 1), cancellationToken);
+                }
+
+                memoryAvailability.Succeeded();
             }
-        }
-        catch (Exception e) when (e is MemoryUnavailableException or HttpRequestException)
-        {
-            available = false;
-            LogMemoryUnavailable(logger, e.Message);
+            catch (Exception e) when (e is MemoryUnavailableException or HttpRequestException)
+            {
+                available = false;
+                memoryAvailability.Failed(e.Message);
+            }
         }
 
         var system = new StringBuilder("You are Jarvis, a helpful personal assistant. Answer briefly and truthfully.");
@@ -171,15 +177,21 @@ public sealed partial class ChatService(
             return true;
         }
 
+        if (!memoryAvailability.ShouldTry())
+        {
+            return false;
+        }
+
         try
         {
             await memory.AppendTurnAsync(turn.UserId, turn.ConversationId, "user", turn.Message, cancellationToken);
             await memory.AppendTurnAsync(turn.UserId, turn.ConversationId, "assistant", reply, cancellationToken);
+            memoryAvailability.Succeeded();
             return true;
         }
         catch (Exception e) when (e is MemoryUnavailableException or HttpRequestException)
         {
-            LogMemoryUnavailable(logger, e.Message);
+            memoryAvailability.Failed(e.Message);
             return false;
         }
     }
@@ -187,6 +199,4 @@ public sealed partial class ChatService(
     [LoggerMessage(Level = LogLevel.Information, Message = "The model {Model} does not support tools; turns go on without them.")]
     private static partial void LogToolsUnsupported(ILogger logger, string? model);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Memory is unavailable; the turn goes on without it: {Reason}")]
-    private static partial void LogMemoryUnavailable(ILogger logger, string reason);
 }

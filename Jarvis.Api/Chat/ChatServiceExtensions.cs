@@ -25,6 +25,7 @@ public static class ChatServiceExtensions
         builder.Services.AddHttpClient<Memory.MemoryClient>().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("memory"));
         builder.AddVoiceClient().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("voice"));
         builder.Services.AddSingleton<ChatMetrics>();
+        builder.Services.AddSingleton<Memory.MemoryAvailability>();
         builder.Services.AddSingleton<ChatTools>();
         builder.Services.AddSingleton<ChatService>();
 

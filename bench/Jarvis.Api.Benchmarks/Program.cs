@@ -96,7 +96,7 @@ return;
     ["Jarvis__ApiKey"] = Key,
     ["Jarvis__MemoryUrl"] = memoryAddress,
     ["Jarvis__VoiceUrl"] = "http://127.0.0.1:1",
-    ["Jarvis__ChatRequestsPerMinute"] = "100000",
+    ["Jarvis__ChatRequestsPerMinute"] = "100000000",
     ["Jarvis__WebSocket__MessagesPerWindow"] = "100000",
 });
 

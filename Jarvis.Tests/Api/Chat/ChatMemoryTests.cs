@@ -3,7 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Jarvis.Tests.Infrastructure;
 using Jarvis.Tests.Infrastructure.Ollama;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Tests.Api.Chat;
 
@@ -146,6 +150,39 @@ public sealed class ChatMemoryTests
         Assert.Equal(0.5, health["memory"]);
         Assert.Equal(0.5, health["llm"]);
         Assert.Equal(0.5, health["voice"]);
+    }
+
+    [Fact]
+    public async Task WhileMemoryIsDownTurnsSkipItAfterOneFailureAndSayItOnceInTheLog()
+    {
+        var calls = 0;
+        var stub = WebApplication.CreateSlimBuilder();
+        stub.WebHost.UseUrls("http://127.0.0.1:0");
+        stub.Logging.ClearProviders();
+        await using var down = stub.Build();
+        down.Run(context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                Interlocked.Increment(ref calls);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        });
+        await down.StartAsync(Ct);
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:MemoryUrl"] = down.Urls.First() });
+        using var client = api.CreateKeyedClient();
+
+        for (var turn = 0; turn < 5; turn++)
+        {
+            var response = await client.PostAsJsonAsync("/api/chat", new { message = "hello", userId = "dave" }, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The first turn's record failed; the next four did not call memory, within MemoryAvailability.RetryInterval.
+        Assert.Equal(1, calls);
+        Assert.Single(api.Logs.Records, r => r.Level == LogLevel.Warning && r.Message.StartsWith("Memory is unavailable", StringComparison.Ordinal));
     }
 
     [Fact]
