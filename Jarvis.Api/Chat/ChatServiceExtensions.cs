@@ -42,8 +42,8 @@ public static class ChatServiceExtensions
         // A model's first token can take a while (loading it into memory): long attempts; no retry once streaming.
         builder.Services.AddHttpClient("ollama").AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("llm")).ConfigureResilience(resilience =>
         {
-            resilience.AttemptTimeout = TimeSpan.FromMinutes(2);
-            resilience.TotalRequestTimeout = TimeSpan.FromMinutes(5);
+            resilience.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
+            resilience.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(5);
             resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
         });
         builder.Services.AddSingleton<IChatClient>(sp => new OllamaChatClient(
