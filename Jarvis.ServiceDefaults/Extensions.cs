@@ -12,7 +12,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// The defaults every Jarvis service shares: structured logs with secret scrubbing, OpenTelemetry, health
 /// endpoints, request correlation, service discovery and resilience for every <see cref="HttpClient"/>, and
-/// graceful shutdown. Modelled on the Aspire ServiceDefaults template, implemented over OpenTelemetry and Polly.Core.
+/// graceful shutdown. Modelled on the Aspire ServiceDefaults template, implemented over OpenTelemetry,
+/// Microsoft.Extensions.ServiceDiscovery and Microsoft.Extensions.Http.Resilience.
 /// </summary>
 public static class Extensions
 {

@@ -26,19 +26,4 @@ internal static partial class ServiceDefaultsLog
 
     [LoggerMessage(12, LogLevel.Warning, "Drain did not finish within the shutdown timeout; stopping anyway")]
     public static partial void DrainTimedOut(ILogger logger);
-
-    [LoggerMessage(20, LogLevel.Warning, "HTTP client {ClientName}: retry {AttemptNumber} of {Method} {Uri} in {DelayMs} ms after {Outcome}")]
-    public static partial void Retrying(ILogger logger, string clientName, int attemptNumber, string method, string? uri, double delayMs, string outcome);
-
-    [LoggerMessage(21, LogLevel.Error, "HTTP client {ClientName}: circuit opened for {BreakSeconds} s after {Outcome}")]
-    public static partial void CircuitOpened(ILogger logger, string clientName, double breakSeconds, string outcome);
-
-    [LoggerMessage(22, LogLevel.Information, "HTTP client {ClientName}: circuit half-open, probing")]
-    public static partial void CircuitHalfOpened(ILogger logger, string clientName);
-
-    [LoggerMessage(23, LogLevel.Information, "HTTP client {ClientName}: circuit closed")]
-    public static partial void CircuitClosed(ILogger logger, string clientName);
-
-    [LoggerMessage(24, LogLevel.Warning, "HTTP client {ClientName}: {Timeout} of {TimeoutSeconds} s reached")]
-    public static partial void TimedOut(ILogger logger, string clientName, string timeout, double timeoutSeconds);
 }

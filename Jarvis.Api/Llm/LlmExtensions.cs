@@ -40,8 +40,8 @@ public static class LlmExtensions
             .AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("llm"))
             .ConfigureResilience(resilience =>
             {
-                resilience.AttemptTimeout = TimeSpan.FromMinutes(2);
-                resilience.TotalRequestTimeout = TimeSpan.FromMinutes(5);
+                resilience.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
+                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(5);
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
             });
 

@@ -28,8 +28,8 @@ public static class MemoryClientExtensions
             {
                 options.Retry.MaxRetryAttempts = 1;
                 options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-                options.AttemptTimeout = TimeSpan.FromSeconds(3);
-                options.TotalRequestTimeout = TimeSpan.FromSeconds(5);
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(3);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(5);
             });
         }
 

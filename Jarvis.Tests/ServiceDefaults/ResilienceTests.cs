@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using Jarvis.ServiceDefaults.Resilience;
+using Jarvis.ServiceDefaults.Http;
 using Jarvis.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,18 +14,18 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Timeout;
 
 namespace Jarvis.Tests.ServiceDefaults;
 
 /// <summary>
-/// The standard resilience pipeline every <see cref="IHttpClientFactory"/> client gets from the service defaults,
-/// exercised against a real Kestrel downstream that scripts its answers and counts what arrives.
+/// Microsoft.Extensions.Http.Resilience's standard pipeline, which every <see cref="IHttpClientFactory"/> client gets
+/// from the service defaults (one per client, named <c>NAME-standard</c>), exercised against a real Kestrel downstream
+/// that scripts its answers and counts what arrives. Events are read from Polly's meter and Polly's log records.
 /// </summary>
 public sealed class ResilienceTests
 {
-    private const string MeterName = "Jarvis.Resilience";
-    private const string EventsInstrument = "resilience.polly.strategy.events";
-
     /// <summary>Short retry delays so retries take milliseconds, not seconds.</summary>
     private static Dictionary<string, string?> FastSettings(params (string Key, string Value)[] extra)
     {
@@ -41,6 +41,19 @@ public sealed class ResilienceTests
 
         return settings;
     }
+
+    /// <summary>Circuit breaker settings that open the circuit after two failures in a row.</summary>
+    private static Dictionary<string, string?> BreakerSettings(string breakDuration) => FastSettings(
+        ("HttpResilience:CircuitBreaker:MinimumThroughput", "2"),
+        ("HttpResilience:CircuitBreaker:FailureRatio", "0.5"),
+        ("HttpResilience:CircuitBreaker:BreakDuration", breakDuration));
+
+    /// <summary>
+    /// Every client retries nothing, so each call is one attempt: the library has no "0 retries" (MaxRetryAttempts is at
+    /// least 1), so the retry predicate says no, in code, through ConfigureResilience on the defaults' builder.
+    /// </summary>
+    private static void NoRetries(HostApplicationBuilder builder) =>
+        builder.Services.ConfigureHttpClientDefaults(http => http.ConfigureResilience(options => options.Retry.ShouldHandle = static _ => ValueTask.FromResult(false)));
 
     [Fact]
     public async Task TransientFailuresAreRetriedUntilSuccessAndThePostBodyArrivesIntactEveryTime()
@@ -154,13 +167,11 @@ public sealed class ResilienceTests
         var gap = Stopwatch.GetElapsedTime(arrivals[0].Timestamp, arrivals[1].Timestamp);
         Assert.True(gap >= TimeSpan.FromMilliseconds(950), $"The retry came {gap.TotalMilliseconds} ms after the 429, not after Retry-After's 1 s.");
 
-        var retry = Assert.Single(clients.Logs.Records, r => r.Message.StartsWith("HTTP client retry-after: retry", StringComparison.Ordinal));
+        // Polly logs the retry (its record has no delay field; the gap above is the delay).
+        var retry = Assert.Single(clients.PollyEvents("OnRetry", "retry-after"));
         Assert.Equal(LogLevel.Warning, retry.Level);
-        Assert.Equal(1000d, Assert.IsType<double>(retry.Field("DelayMs")));
-        Assert.Equal(1, Assert.IsType<int>(retry.Field("AttemptNumber")));
-        Assert.Equal("GET", retry.Field("Method"));
-        Assert.Equal(new Uri(downstream.BaseAddress, "/limited").ToString(), retry.Field("Uri"));
-        Assert.Equal("status 429", retry.Field("Outcome"));
+        Assert.Equal("Standard-Retry", retry.Field("StrategyName"));
+        Assert.Equal(429, retry.Field("Result"));
     }
 
     [Fact]
@@ -168,12 +179,8 @@ public sealed class ResilienceTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var downstream = await Downstream.StartScriptedAsync(ct, 500);
-        using var clients = ClientHost.Build(FastSettings(
-            ("HttpResilience:Retry:MaxRetryAttempts", "0"),
-            ("HttpResilience:CircuitBreaker:MinimumThroughput", "2"),
-            ("HttpResilience:CircuitBreaker:FailureRatio", "0.5"),
-            ("HttpResilience:CircuitBreaker:BreakDuration", "00:00:30")));
-        using var events = new ResilienceEvents(clients);
+        using var clients = ClientHost.Build(BreakerSettings("00:00:30"), NoRetries);
+        using var events = ResilienceEvents.Start("breaker");
         using var client = clients.CreateClient("breaker", downstream.BaseAddress);
 
         using (var first = await client.GetAsync("/failing", ct))
@@ -190,13 +197,12 @@ public sealed class ResilienceTests
 
         Assert.Equal(2, downstream.Arrivals.Count);
         var opened = Assert.Single(events.Named("OnCircuitOpened"));
-        Assert.Equal("breaker", opened["pipeline.name"]);
-        Assert.Equal("CircuitBreaker", opened["strategy.name"]);
-        var log = Assert.Single(clients.Logs.Records, r => r.Message.Contains("circuit opened", StringComparison.Ordinal));
+        Assert.Equal("breaker-standard", opened["pipeline.name"]);
+        Assert.Equal("Standard-CircuitBreaker", opened["strategy.name"]);
+        Assert.Equal("Error", opened["event.severity"]);
+        var log = Assert.Single(clients.PollyEvents("OnCircuitOpened", "breaker"));
         Assert.Equal(LogLevel.Error, log.Level);
-        Assert.Equal("breaker", log.Field("ClientName"));
-        Assert.Equal(30d, Assert.IsType<double>(log.Field("BreakSeconds")));
-        Assert.Equal("status 500", log.Field("Outcome"));
+        Assert.Equal(500, log.Field("Result"));
     }
 
     [Fact]
@@ -204,12 +210,8 @@ public sealed class ResilienceTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var downstream = await Downstream.StartScriptedAsync(ct, 500, 500, 200);
-        using var clients = ClientHost.Build(FastSettings(
-            ("HttpResilience:Retry:MaxRetryAttempts", "0"),
-            ("HttpResilience:CircuitBreaker:MinimumThroughput", "2"),
-            ("HttpResilience:CircuitBreaker:FailureRatio", "0.5"),
-            ("HttpResilience:CircuitBreaker:BreakDuration", "00:00:00.500")));
-        using var events = new ResilienceEvents(clients);
+        using var clients = ClientHost.Build(BreakerSettings("00:00:00.500"), NoRetries);
+        using var events = ResilienceEvents.Start("recovering");
         using var client = clients.CreateClient("recovering", downstream.BaseAddress);
 
         (await client.GetAsync("/flaky", ct)).Dispose();
@@ -223,8 +225,8 @@ public sealed class ResilienceTests
         Assert.Equal(
             ["OnCircuitOpened", "OnCircuitHalfOpened", "OnCircuitClosed"],
             events.All.Select(e => (string?)e["event.name"]));
-        Assert.Contains(clients.Logs.Records, r => r.Message == "HTTP client recovering: circuit half-open, probing");
-        Assert.Contains(clients.Logs.Records, r => r.Message == "HTTP client recovering: circuit closed");
+        Assert.Equal(LogLevel.Warning, Assert.Single(clients.PollyEvents("OnCircuitHalfOpened", "recovering")).Level);
+        Assert.Equal(LogLevel.Information, Assert.Single(clients.PollyEvents("OnCircuitClosed", "recovering")).Level);
     }
 
     [Fact]
@@ -232,13 +234,11 @@ public sealed class ResilienceTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var downstream = await Downstream.StartScriptedAsync(ct, 500);
-        using var clients = ClientHost.Build(
-            FastSettings(
-                ("HttpResilience:Retry:MaxRetryAttempts", "0"),
-                ("HttpResilience:CircuitBreaker:MinimumThroughput", "2"),
-                ("HttpResilience:CircuitBreaker:FailureRatio", "0.5"),
-                ("HttpResilience:CircuitBreaker:BreakDuration", "00:00:30")),
-            builder => builder.Services.AddHttpClient("broken").SetHandlerLifetime(TimeSpan.FromSeconds(1)));
+        using var clients = ClientHost.Build(BreakerSettings("00:00:30"), builder =>
+        {
+            NoRetries(builder);
+            builder.Services.AddHttpClient("broken").SetHandlerLifetime(TimeSpan.FromSeconds(1));
+        });
         var handlers = clients.Host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
         var firstHandler = handlers.CreateHandler("broken");
         using var broken = new HttpClient(firstHandler, disposeHandler: false) { BaseAddress = downstream.BaseAddress };
@@ -248,7 +248,7 @@ public sealed class ResilienceTests
         (await broken.GetAsync("/failing", ct)).Dispose();
         await Assert.ThrowsAsync<BrokenCircuitException>(() => broken.GetAsync("/failing", ct));
 
-        // Another client of the same host is not affected.
+        // Another client of the same host is not affected: it has a pipeline of its own.
         using var response = await healthy.GetAsync("/failing", ct);
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
 
@@ -265,30 +265,26 @@ public sealed class ResilienceTests
     public async Task ConnectionFailureIsRetried()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var closed = new TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
+        var port = ClosedPort();
         using var clients = ClientHost.Build(FastSettings());
-        using var events = new ResilienceEvents(clients);
+        using var events = ResilienceEvents.Start("refused");
         using var client = clients.CreateClient("refused", new Uri($"http://127.0.0.1:{port}"));
 
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/nothing-listens", ct));
 
-        var retries = events.Named("OnRetry");
+        Assert.Equal(3, events.Named("OnRetry").Count);
+        var retries = clients.PollyEvents("OnRetry", "refused");
         Assert.Equal(3, retries.Count);
-        Assert.All(
-            clients.Logs.Records.Where(r => r.Message.StartsWith("HTTP client refused: retry", StringComparison.Ordinal)),
-            r => Assert.StartsWith("HttpRequestException", (string?)r.Field("Outcome"), StringComparison.Ordinal));
+        Assert.All(retries, r => Assert.IsType<HttpRequestException>(r.Exception));
     }
 
     [Fact]
-    public async Task RetriesAreCountedOnTheResilienceMeterWithTheClientName()
+    public async Task RetriesAreCountedOnPollysMeterWithTheClientsPipelineName()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var downstream = await Downstream.StartScriptedAsync(ct, 503, 502, 500, 200);
         using var clients = ClientHost.Build(FastSettings());
-        using var events = new ResilienceEvents(clients);
+        using var events = ResilienceEvents.Start("counted");
         using var client = clients.CreateClient("counted", downstream.BaseAddress);
 
         using var response = await client.GetAsync("/resource", ct);
@@ -299,20 +295,37 @@ public sealed class ResilienceTests
         Assert.Equal(3, retries.Count);
         Assert.All(retries, retry =>
         {
-            Assert.Equal("counted", retry["pipeline.name"]);
-            Assert.Equal("Retry", retry["strategy.name"]);
+            Assert.Equal("counted-standard", retry["pipeline.name"]);
+            Assert.Equal("Standard-Retry", retry["strategy.name"]);
+            Assert.Equal("Warning", retry["event.severity"]);
         });
         Assert.DoesNotContain(events.All, e => !Equals(e["event.name"], "OnRetry"));
-        Assert.Equal(3, clients.Logs.Records.Count(r => r.Message.StartsWith("HTTP client counted: retry", StringComparison.Ordinal)));
+        Assert.Equal(3, clients.PollyEvents("OnRetry", "counted").Count);
     }
 
     [Fact]
-    public async Task DefaultClientIsResilientAndCountedAsDefault()
+    public async Task ASuccessfulCallLogsNothingAboveDebug()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 200);
+        using var clients = ClientHost.Build(FastSettings(("Logging:LogLevel:Polly", "Debug")));
+        using var client = clients.CreateClient("quiet", downstream.BaseAddress);
+
+        using var response = await client.GetAsync("/resource", ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var polly = clients.Logs.Records.Where(r => r.Category == "Polly" && Equals(r.Field("PipelineName"), "quiet-standard")).ToList();
+        Assert.NotEmpty(polly);
+        Assert.All(polly, r => Assert.Equal(LogLevel.Debug, r.Level));
+    }
+
+    [Fact]
+    public async Task DefaultClientIsResilientAndCountedUnderItsEmptyName()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var downstream = await Downstream.StartScriptedAsync(ct, 503, 200);
         using var clients = ClientHost.Build(FastSettings());
-        using var events = new ResilienceEvents(clients);
+        using var events = ResilienceEvents.Start(Options.DefaultName);
         using var client = clients.Host.Services.GetRequiredService<IHttpClientFactory>().CreateClient();
         client.BaseAddress = downstream.BaseAddress;
 
@@ -321,7 +334,7 @@ public sealed class ResilienceTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, downstream.Arrivals.Count);
         var retry = Assert.Single(events.Named("OnRetry"));
-        Assert.Equal("default", retry["pipeline.name"]);
+        Assert.Equal("-standard", retry["pipeline.name"]);
     }
 
     [Fact]
@@ -347,8 +360,8 @@ public sealed class ResilienceTests
 
             await context.Response.WriteAsync("fast", context.RequestAborted);
         }, ct);
-        using var clients = ClientHost.Build(FastSettings(("HttpResilience:AttemptTimeout", "00:00:00.500")));
-        using var events = new ResilienceEvents(clients);
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:AttemptTimeout:Timeout", "00:00:00.500")));
+        using var events = ResilienceEvents.Start("attempt-timeout");
         using var client = clients.CreateClient("attempt-timeout", downstream.BaseAddress);
 
         using var response = await client.GetAsync("/hangs-once", ct);
@@ -357,12 +370,11 @@ public sealed class ResilienceTests
         Assert.Equal("fast", await response.Content.ReadAsStringAsync(ct));
         Assert.Equal(2, downstream.Arrivals.Count);
         var timeout = Assert.Single(events.Named("OnTimeout"));
-        Assert.Equal("AttemptTimeout", timeout["strategy.name"]);
+        Assert.Equal("Standard-AttemptTimeout", timeout["strategy.name"]);
         Assert.Single(events.Named("OnRetry"));
-        var timedOut = Assert.Single(clients.Logs.Records, r => Equals(r.Field("Timeout"), "AttemptTimeout"));
-        Assert.Equal(0.5, Assert.IsType<double>(timedOut.Field("TimeoutSeconds")), 3);
-        var retry = Assert.Single(clients.Logs.Records, r => r.Message.StartsWith("HTTP client attempt-timeout: retry", StringComparison.Ordinal));
-        Assert.Contains("TimeoutRejectedException", (string?)retry.Field("Outcome"), StringComparison.Ordinal);
+        Assert.Equal(LogLevel.Error, Assert.Single(clients.PollyEvents("OnTimeout", "attempt-timeout")).Level);
+        var retry = Assert.Single(clients.PollyEvents("OnRetry", "attempt-timeout"));
+        Assert.IsType<TimeoutRejectedException>(retry.Exception);
     }
 
     [Fact]
@@ -380,17 +392,17 @@ public sealed class ResilienceTests
             }
         }, ct);
         using var clients = ClientHost.Build(FastSettings(
-            ("HttpResilience:AttemptTimeout", "00:00:00.200"),
-            ("HttpResilience:TotalRequestTimeout", "00:00:01"),
+            ("HttpResilience:AttemptTimeout:Timeout", "00:00:00.200"),
+            ("HttpResilience:TotalRequestTimeout:Timeout", "00:00:01"),
             ("HttpResilience:Retry:MaxRetryAttempts", "100")));
-        using var events = new ResilienceEvents(clients);
+        using var events = ResilienceEvents.Start("total-timeout");
         using var client = clients.CreateClient("total-timeout", downstream.BaseAddress);
 
-        await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(() => client.GetAsync("/hangs", ct));
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => client.GetAsync("/hangs", ct));
 
         // 1 s of 0.2 s attempts: a few attempts, nowhere near the 101 allowed.
         Assert.InRange(downstream.Arrivals.Count, 2, 10);
-        Assert.Contains(events.Named("OnTimeout"), e => Equals(e["strategy.name"], "TotalRequestTimeout"));
+        Assert.Contains(events.Named("OnTimeout"), e => Equals(e["strategy.name"], "Standard-TotalRequestTimeout"));
     }
 
     [Fact]
@@ -401,11 +413,11 @@ public sealed class ResilienceTests
         using var clients = ClientHost.Build(FastSettings());
         using var client = clients.CreateClient("once", downstream.BaseAddress);
 
-        using var once = new HttpRequestMessage(HttpMethod.Post, "/payments").WithoutRetry();
+        using var once = new HttpRequestMessage(HttpMethod.Post, "/payments") { Content = new StringContent("pay 10") }.WithoutRetry();
         using var onceResponse = await client.SendAsync(once, ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, onceResponse.StatusCode);
-        Assert.Single(downstream.Arrivals);
+        Assert.Equal("pay 10", Assert.Single(downstream.Arrivals).Body);
 
         // The same client without the switch retries.
         using var retried = new HttpRequestMessage(HttpMethod.Post, "/payments");
@@ -415,20 +427,35 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task WithoutRetryAlsoSendsOnceWhenTheConnectionFails()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = ClosedPort();
+        using var clients = ClientHost.Build(FastSettings());
+        using var events = ResilienceEvents.Start("once-refused");
+        using var client = clients.CreateClient("once-refused", new Uri($"http://127.0.0.1:{port}"));
+
+        using var once = new HttpRequestMessage(HttpMethod.Get, "/nothing-listens").WithoutRetry();
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(once, ct));
+
+        Assert.Empty(events.Named("OnRetry"));
+    }
+
+    [Fact]
     public async Task NamedClientConfigurationOverridesTheSharedOptions()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var downstream = await Downstream.StartScriptedAsync(ct, 503);
-        using var clients = ClientHost.Build(FastSettings(("HttpResilience:Clients:noretry:Retry:MaxRetryAttempts", "0")));
-        using var noRetry = clients.CreateClient("noretry", downstream.BaseAddress);
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:Clients:oneretry:Retry:MaxRetryAttempts", "1")));
+        using var oneRetry = clients.CreateClient("oneretry", downstream.BaseAddress);
         using var other = clients.CreateClient("other", downstream.BaseAddress);
 
-        using var noRetryResponse = await noRetry.GetAsync("/noretry", ct);
+        using var oneRetryResponse = await oneRetry.GetAsync("/oneretry", ct);
         using var otherResponse = await other.GetAsync("/other", ct);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, noRetryResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, oneRetryResponse.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, otherResponse.StatusCode);
-        Assert.Equal(1, downstream.Count("/noretry"));
+        Assert.Equal(2, downstream.Count("/oneretry"));
         Assert.Equal(4, downstream.Count("/other"));
     }
 
@@ -452,12 +479,14 @@ public sealed class ResilienceTests
     }
 
     [Fact]
-    public async Task DisabledClientHasNoResilienceHandler()
+    public async Task RemoveAllResilienceHandlersLeavesAClientWithoutTheStandardPipeline()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var downstream = await Downstream.StartScriptedAsync(ct, 503);
-        using var clients = ClientHost.Build(FastSettings(("HttpResilience:Clients:off:Enabled", "false")));
-        using var events = new ResilienceEvents(clients);
+#pragma warning disable EXTEXP0001 // The library's way to take a client out of the defaults; experimental in 11.0.
+        using var clients = ClientHost.Build(FastSettings(), builder => builder.Services.AddHttpClient("off").RemoveAllResilienceHandlers());
+#pragma warning restore EXTEXP0001
+        using var events = ResilienceEvents.Start("off");
         using var off = clients.CreateClient("off", downstream.BaseAddress);
         using var on = clients.CreateClient("on", downstream.BaseAddress);
 
@@ -467,7 +496,7 @@ public sealed class ResilienceTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, offResponse.StatusCode);
         Assert.Equal(1, downstream.Count("/off"));
         Assert.Equal(4, downstream.Count("/on"));
-        Assert.DoesNotContain(events.All, e => Equals(e["pipeline.name"], "off"));
+        Assert.Empty(events.All);
     }
 
     [Fact]
@@ -500,7 +529,7 @@ public sealed class ResilienceTests
         await Assert.ThrowsAnyAsync<IOException>(() => body.CopyToAsync(read, ct));
 
         Assert.Single(downstream.Arrivals);
-        Assert.DoesNotContain(clients.Logs.Records, r => r.Message.StartsWith("HTTP client stream: retry", StringComparison.Ordinal));
+        Assert.Empty(clients.PollyEvents("OnRetry", "stream"));
     }
 
     [Fact]
@@ -516,8 +545,8 @@ public sealed class ResilienceTests
             await context.Response.WriteAsync("last token", context.RequestAborted);
         }, ct);
         using var clients = ClientHost.Build(FastSettings(
-            ("HttpResilience:AttemptTimeout", "00:00:00.500"),
-            ("HttpResilience:TotalRequestTimeout", "00:00:01")));
+            ("HttpResilience:AttemptTimeout:Timeout", "00:00:00.500"),
+            ("HttpResilience:TotalRequestTimeout:Timeout", "00:00:01")));
         using var client = clients.CreateClient("slow-stream", downstream.BaseAddress);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/stream");
@@ -541,15 +570,16 @@ public sealed class ResilienceTests
                 await release.Task.WaitAsync(context.RequestAborted);
             }
         }, ct);
-        using var clients = ClientHost.Build(FastSettings(("HttpResilience:MaxConcurrentRequests", "1")));
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:RateLimiter:DefaultRateLimiterOptions:PermitLimit", "1")));
+        using var events = ResilienceEvents.Start("limited");
         using var client = clients.CreateClient("limited", downstream.BaseAddress);
 
         var first = client.GetAsync("/slow", ct);
         await Eventually.TrueAsync(() => Task.FromResult(downstream.Arrivals.Count == 1), "the first request to arrive", ct);
 
-        var rejected = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/slow", ct));
-        Assert.Contains("maximum of concurrent requests", rejected.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<RateLimiterRejectedException>(() => client.GetAsync("/slow", ct));
         Assert.Single(downstream.Arrivals);
+        Assert.Single(events.Named("OnRateLimiterRejected"));
 
         release.SetResult();
         using var firstResponse = await first;
@@ -562,32 +592,85 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task RetriesReachPrometheusOnPollysMeter()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var downstream = await Downstream.StartScriptedAsync(ct, 503, 200);
+        await using var service = await TestService.StartAsync(ct, settings: FastSettings());
+        using var client = service.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("scraped");
+        (await client.GetAsync(new Uri(downstream.BaseAddress, "/resource"), ct)).EnsureSuccessStatusCode();
+        using var scraper = service.CreateClient();
+
+        var exposition = await scraper.GetStringAsync("/metrics", ct);
+
+        var line = Assert.Single(exposition.Split('\n'), l =>
+            l.StartsWith("resilience_polly_strategy_events_total{", StringComparison.Ordinal)
+            && l.Contains("pipeline_name=\"scraped-standard\"", StringComparison.Ordinal)
+            && l.Contains("event_name=\"OnRetry\"", StringComparison.Ordinal));
+        Assert.Contains("strategy_name=\"Standard-Retry\"", line, StringComparison.Ordinal);
+        Assert.Equal("1", line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0]);
+    }
+
+    [Fact]
     public async Task InvalidSharedOptionsFailTheHostAtStart()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var clients = ClientHost.Build(FastSettings(("HttpResilience:AttemptTimeout", "00:01:00")));
+        using var clients = ClientHost.Build(FastSettings(("HttpResilience:AttemptTimeout:Timeout", "00:01:00")));
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => clients.Host.StartAsync(ct));
 
         Assert.Contains(
-            "HttpResilience (every HTTP client): AttemptTimeout (00:01:00) must not exceed TotalRequestTimeout (00:00:30)",
+            "HttpResilience (every HTTP client): TotalRequestTimeout:Timeout (00:00:30) must not be shorter than AttemptTimeout:Timeout (00:01:00).",
             error.Message,
             StringComparison.Ordinal);
         await clients.Host.StopAsync(ct);
     }
 
-    [Fact]
-    public async Task InvalidNamedClientOptionsFailWhenThatClientIsCreated()
+    [Theory]
+    [InlineData("CircuitBreaker:MinimumThroughput", "1", "The field MinimumThroughput must be between 2 and 2147483647.")]
+    [InlineData("Retry:MaxRetryAttempts", "0", "The field MaxRetryAttempts must be between 1 and 2147483647.")]
+    [InlineData("AttemptTimeout:Timeout", "00:00:00", "The field Timeout must be between 00:00:00.0100000 and 1.00:00:00.")]
+    public async Task InvalidNamedClientOptionsFailWhenThatClientIsCreated(string key, string value, string problem)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var clients = ClientHost.Build(FastSettings(("HttpResilience:Clients:bad:CircuitBreaker:MinimumThroughput", "1")));
+        using var clients = ClientHost.Build(FastSettings(($"HttpResilience:Clients:bad:{key}", value)));
         await clients.Host.StartAsync(ct);
 
         var error = Assert.Throws<OptionsValidationException>(() => clients.Host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("bad"));
 
-        Assert.Contains("HttpResilience (HTTP client 'bad'): CircuitBreaker:MinimumThroughput must be at least 2.", error.Message, StringComparison.Ordinal);
+        Assert.Equal("bad-standard", error.OptionsName);
+        Assert.StartsWith("HttpResilience (HTTP client 'bad'): ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         using var good = clients.Host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("good");
         await clients.Host.StopAsync(ct);
+    }
+
+    [Theory]
+    [InlineData("HttpResilience:AttemptTimeout", "00:00:05", null)]
+    [InlineData("HttpResilience:MaxConcurrentRequests", "10", null)]
+    [InlineData("HttpResilience:Clients:old:Enabled", "false", "old")]
+    public async Task KeysOfOurEarlierPipelineFailClearlyInsteadOfBeingIgnored(string key, string value, string? client)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var clients = ClientHost.Build(FastSettings((key, value)));
+        var factory = clients.Host.Services.GetRequiredService<IHttpClientFactory>();
+
+        var error = client is null
+            ? await Assert.ThrowsAsync<OptionsValidationException>(() => clients.Host.StartAsync(ct))
+            : Assert.Throws<OptionsValidationException>(() => factory.CreateClient(client));
+
+        Assert.StartsWith($"{key}: not a setting of the standard resilience pipeline.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("HttpResilience:AttemptTimeout:Timeout", error.Message, StringComparison.Ordinal);
+        await clients.Host.StopAsync(ct);
+    }
+
+    private static int ClosedPort()
+    {
+        using var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        return port;
     }
 
     /// <summary>A request as the downstream saw it.</summary>
@@ -669,31 +752,52 @@ public sealed class ResilienceTests
             return client;
         }
 
+        /// <summary>Polly's log records of event <paramref name="eventName"/> in client <paramref name="clientName"/>'s standard pipeline.</summary>
+        public List<CapturedLog> PollyEvents(string eventName, string clientName) =>
+            Logs.Records.Where(r => r.Category == "Polly"
+                && Equals(r.Field("EventName"), eventName)
+                && Equals(r.Field("PipelineName"), clientName + "-standard")).ToList();
+
         public void Dispose() => Host.Dispose();
     }
 
-    /// <summary>The resilience events one host's meter factory records, each as its tags (one entry per unit counted).</summary>
+    /// <summary>
+    /// The events one client's strategies count on Polly's meter (<c>resilience.polly.strategy.events</c>), each as its
+    /// tags; the <c>PipelineExecuting</c> event the pipeline counts for every call has no strategy and is left out. The
+    /// meter is process-wide, so only events raised in the flow of the test that started this are kept.
+    /// </summary>
     private sealed class ResilienceEvents : IDisposable
     {
+        private const string EventsInstrument = "resilience.polly.strategy.events";
+
+        private static readonly AsyncLocal<ResilienceEvents?> s_current = new();
+
         private readonly MeterListener _listener = new();
         private readonly ConcurrentQueue<IReadOnlyDictionary<string, object?>> _events = new();
 
-        public ResilienceEvents(ClientHost clients)
+        private ResilienceEvents(string clientName)
         {
-            var scope = clients.Host.Services.GetRequiredService<IMeterFactory>();
+            var pipelineName = clientName + "-standard";
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == MeterName && ReferenceEquals(instrument.Meter.Scope, scope) && instrument.Name == EventsInstrument)
+                if (instrument.Meter.Name == "Polly" && instrument.Name == EventsInstrument)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            _listener.SetMeasurementEventCallback<int>((_, value, tags, _) =>
             {
                 var captured = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (var tag in tags)
                 {
                     captured[tag.Key] = tag.Value;
+                }
+
+                if (!ReferenceEquals(s_current.Value, this)
+                    || !Equals(captured.GetValueOrDefault("pipeline.name"), pipelineName)
+                    || !captured.ContainsKey("strategy.name"))
+                {
+                    return;
                 }
 
                 for (var i = 0; i < value; i++)
@@ -705,6 +809,16 @@ public sealed class ResilienceTests
         }
 
         public IReadOnlyCollection<IReadOnlyDictionary<string, object?>> All => _events;
+
+        /// <summary>Starts listening for client <paramref name="clientName"/>'s events raised in the caller's flow.</summary>
+        public static ResilienceEvents Start(string clientName)
+        {
+            var events = new ResilienceEvents(clientName);
+
+            // Set in a synchronous call, so the value stays in the caller's flow and every call it awaits.
+            s_current.Value = events;
+            return events;
+        }
 
         public List<IReadOnlyDictionary<string, object?>> Named(string eventName) =>
             _events.Where(e => Equals(e["event.name"], eventName)).ToList();
@@ -740,3 +854,4 @@ public sealed class ResilienceTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
+

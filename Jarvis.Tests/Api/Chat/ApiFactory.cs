@@ -23,7 +23,8 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string>? settings = n
         builder.UseSetting("Jarvis:ApiKey", Key);
         builder.UseSetting("Jarvis:MemoryUrl", "http://127.0.0.1:1");
         builder.UseSetting("Jarvis:VoiceUrl", "http://127.0.0.1:1");
-        builder.UseSetting("HttpResilience:Clients:MemoryClient:Retry:MaxRetryAttempts", "0");
+        // Memory is down unless a test says otherwise: fail at once (the library allows no fewer than 1 retry).
+        builder.UseSetting("HttpResilience:Clients:MemoryClient:Retry:Delay", "00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

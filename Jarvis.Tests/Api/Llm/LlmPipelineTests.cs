@@ -214,8 +214,12 @@ public sealed class LlmPipelineTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await FakeOllamaServer.StartAsync([Model], ct);
-        using var host = BuildHost(server.BaseAddress, Model, ("HttpResilience:Retry:MaxRetryAttempts", "0"));
-        server.Enqueue(new FakeChatReply { Error = "llama runner process has terminated" });
+        using var host = BuildHost(server.BaseAddress, Model);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            // The first attempt and both retries fail.
+            server.Enqueue(new FakeChatReply { Error = "llama runner process has terminated" });
+        }
 
         var e = await Assert.ThrowsAsync<OllamaChatException>(() => host.Services.GetRequiredService<IChatClient>().GetResponseAsync("hi", cancellationToken: ct));
 
@@ -224,6 +228,7 @@ public sealed class LlmPipelineTests
         Assert.Contains($"Ollama at {server.BaseAddress}", e.Message, StringComparison.Ordinal);
         Assert.Contains("'llama3.2:1b'", e.Message, StringComparison.Ordinal);
         Assert.Contains("500", e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, server.ChatRequests.Count);
     }
 
     [Fact]
@@ -352,7 +357,7 @@ public sealed class LlmPipelineTests
     }
 
     /// <summary>The Api's LLM registration on the service defaults, pointed at <paramref name="endpoint"/>, with fast retries.</summary>
-    private static IHost BuildHost(Uri endpoint, string model, params (string Key, string Value)[] settings)
+    private static IHost BuildHost(Uri endpoint, string model)
     {
         var builder = Host.CreateApplicationBuilder();
         var values = new Dictionary<string, string?>
@@ -361,11 +366,6 @@ public sealed class LlmPipelineTests
             ["HttpResilience:Retry:MaxRetryAttempts"] = "2",
             ["HttpResilience:Retry:Delay"] = "00:00:00.010",
         };
-        foreach (var (key, value) in settings)
-        {
-            values[key] = value;
-        }
-
         builder.Configuration.AddInMemoryCollection(values);
         builder.AddServiceDefaults();
         builder.AddLlm();
