@@ -174,14 +174,18 @@ public sealed class ChatMemoryTests
         await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:MemoryUrl"] = down.Urls.First() });
         using var client = api.CreateKeyedClient();
 
+        var callsOfTheFirstTurn = 0;
         for (var turn = 0; turn < 5; turn++)
         {
             var response = await client.PostAsJsonAsync("/api/chat", new { message = "hello", userId = "dave" }, Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            callsOfTheFirstTurn = turn == 0 ? Volatile.Read(ref calls) : callsOfTheFirstTurn;
         }
 
-        // The first turn's record failed; the next four did not call memory, within MemoryAvailability.RetryInterval.
-        Assert.Equal(1, calls);
+        // The first turn's record failed (after its retries); the next four did not call memory at all, within
+        // MemoryAvailability.RetryInterval.
+        Assert.True(callsOfTheFirstTurn > 0);
+        Assert.Equal(callsOfTheFirstTurn, Volatile.Read(ref calls));
         Assert.Single(api.Logs.Records, r => r.Level == LogLevel.Warning && r.Message.StartsWith("Memory is unavailable", StringComparison.Ordinal));
     }
 
