@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Load test of a non-LLM chat turn (the offline responder's greeting) of the built Jarvis.Api on loopback, driven by
 # wrk (Debian's, installed if missing) so the load generator is not the bottleneck: 2 threads, 32 connections, the same
-# JSON POST to a bare Kestrel endpoint (the baseline), to /api/chat with memory unreachable (its circuit breaker fails
-# fast: the Api alone), and to /api/chat with a live Jarvis.Memory (recall and record every turn). Prints req/s, p50
-# and p99 of each and the ratios to the baseline, all from one run. (`dotnet run --project bench/Jarvis.Api.Benchmarks`
-# alone measures in process with its own client, REST and one WebSocket.)
-# Usage: bench/api-chat.sh [seconds per target]   (default 10)
+# JSON POST to a bare Kestrel endpoint (the baseline), to /api/chat with memory unreachable (turns skip it: the Api
+# alone), the same with telemetry on (OTLP export of spans, metrics and logs, JSON console logs at Information), and
+# with a live Jarvis.Memory (recall, history and two durable writes every turn). Each target is warmed up first (15 s
+# by default: until tiered JIT and the GC have settled a fresh process runs at a fifth of its speed), then measured.
+# Prints req/s, p50 and p99 of each, the ratios to the baseline and the cost of telemetry, all from one run.
+# (`dotnet run --project bench/Jarvis.Api.Benchmarks` alone measures in process with its own client, REST and one WebSocket.)
+# Usage: bench/api-chat.sh [seconds per target] [warm-up seconds]   (default 10 and 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
+warmup="${2:-15}"
 
-if ! command -v wrk >/dev/null; then
+if ! command -v wrk >/dev/null || ! command -v bc >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk >/dev/null
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk bc >/dev/null
 fi
 
 dotnet build Jarvis.sln -c Release -nologo -v quiet >/dev/null
@@ -29,9 +32,9 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-API-Key"] = "bench-key"
 LUA
 
-# run NAME URL: warm up 2 s, then measure; prints "NAME req/s p50_ms p99_ms".
+# run NAME URL: warm up, then measure; prints "NAME req/s p50_ms p99_ms".
 run() {
-  wrk -t2 -c32 -d2s -s "$work/chat.lua" "$2api/chat" >/dev/null
+  wrk -t2 -c32 -d"${warmup}s" -s "$work/chat.lua" "$2api/chat" >/dev/null
   local out; out=$(wrk -t2 -c32 -d"${seconds}s" --latency -s "$work/chat.lua" "$2api/chat")
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
   [ -z "$non2xx" ] || { echo "$1: $non2xx responses were not 2xx" >&2; echo "$out" >&2; exit 1; }
@@ -42,13 +45,24 @@ run() {
 
 bare=$(run bare "$(awk '$1 == "bare" { print $2 }' "$work/urls")")
 api=$(run api "$(awk '$1 == "api" { print $2 }' "$work/urls")")
+telemetry=$(run api-telemetry "$(awk '$1 == "api-telemetry" { print $2 }' "$work/urls")")
+sampled=$(run api-sampled "$(awk '$1 == "api-sampled" { print $2 }' "$work/urls")")
 live=$(run api-memory "$(awk '$1 == "api-memory" { print $2 }' "$work/urls")")
 
-echo "POST /api/chat, wrk -t2 -c32, ${seconds} s per target, $(nproc) cores"
-for line in "$bare" "$api" "$live"; do
+echo "POST /api/chat, wrk -t2 -c32, ${warmup} s warm-up then ${seconds} s per target, $(nproc) cores"
+read -r _ bare_rps _ _ <<<"$bare"
+for line in "$bare" "$api" "$telemetry" "$sampled" "$live"; do
   read -r name rps p50 p99 <<<"$line"
-  read -r _ bare_rps _ _ <<<"$bare"
-  printf '  %-32s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %5.3fx bare throughput\n' \
-    "$(case $name in bare) echo 'bare Kestrel';; api) echo 'Jarvis.Api, memory unreachable';; *) echo 'Jarvis.Api + live memory';; esac)" \
+  printf '  %-40s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %5.3fx bare throughput\n' \
+    "$(case $name in bare) echo 'bare Kestrel';; api) echo 'Jarvis.Api, memory unreachable';; api-telemetry) echo 'Jarvis.Api, memory unreachable, telemetry on';; api-sampled) echo '  the same, 10 % of traces sampled';; *) echo 'Jarvis.Api + live memory';; esac)" \
     "$rps" "$p50" "$p99" "$(echo "$rps / $bare_rps" | bc -l)"
 done
+read -r _ off_rps off_p50 _ <<<"$api"
+cost() {
+  read -r _ on_rps on_p50 _ <<<"$2"
+  printf '  telemetry cost, %-22s %5.1f %% of throughput, %+.3f ms p50, %+.1f us of server time per request (1/throughput)\n' \
+    "$1:" "$(echo "(1 - $on_rps / $off_rps) * 100" | bc -l)" "$(echo "$on_p50 - $off_p50" | bc -l)" \
+    "$(echo "(1 / $on_rps - 1 / $off_rps) * 1000000" | bc -l)"
+}
+cost "every trace" "$telemetry"
+cost "10 % of traces" "$sampled"

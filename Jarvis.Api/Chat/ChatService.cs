@@ -125,11 +125,14 @@ public sealed partial class ChatService(
         {
             try
             {
-                memories = await memory.RecallAsync(turn.UserId, turn.Message, settings.RecallLimit, cancellationToken);
-                if (turn.History is null)
-                {
-                    history = await memory.GetTurnsAsync(turn.UserId, turn.ConversationId, Math.Max(settings.HistoryTurns, 1), cancellationToken);
-                }
+                // Both at once: a turn waits for the slower of the two, not for their sum.
+                var recall = memory.RecallAsync(turn.UserId, turn.Message, settings.RecallLimit, cancellationToken);
+                var past = turn.History is null
+                    ? memory.GetTurnsAsync(turn.UserId, turn.ConversationId, Math.Max(settings.HistoryTurns, 1), cancellationToken)
+                    : Task.FromResult<IReadOnlyList<MemoryTurn>>([]);
+                await Task.WhenAll(recall, past);
+                memories = recall.Result;
+                history = past.Result;
 
                 memoryAvailability.Succeeded();
             }

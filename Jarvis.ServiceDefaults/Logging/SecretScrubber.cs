@@ -12,9 +12,9 @@ public static partial class SecretScrubber
     /// <summary>What a secret is replaced with.</summary>
     public const string Mask = "***";
 
-    // A cheap pre-check: text with none of these fragments cannot match any pattern below.
+    // A cheap pre-check: text with none of these fragments cannot match any pattern below but the URL password's.
     private static readonly SearchValues<string> s_triggers = SearchValues.Create(
-        ["key", "token", "secret", "passw", "pwd", "auth", "bearer", "://"], StringComparison.OrdinalIgnoreCase);
+        ["key", "token", "secret", "passw", "pwd", "auth", "bearer"], StringComparison.OrdinalIgnoreCase);
 
     // Names whose value is a secret: anything ending in a qualified key, token, secret or password (x-api-key,
     // Jarvis__ApiKey, access_token), and `key` only as a whole name (connection strings' Key=), so "monkey" stays.
@@ -25,9 +25,17 @@ public static partial class SecretScrubber
     /// <summary>Returns <paramref name="text"/> with every secret replaced by <see cref="Mask"/>.</summary>
     public static string Scrub(string text)
     {
-        if (string.IsNullOrEmpty(text) || !text.AsSpan().ContainsAny(s_triggers))
+        if (string.IsNullOrEmpty(text))
         {
             return text;
+        }
+
+        if (!text.AsSpan().ContainsAny(s_triggers))
+        {
+            // A plain URL, such as every HttpClient log scope's, has no user:password@ to hide.
+            return text.Contains('@', StringComparison.Ordinal) && text.Contains("://", StringComparison.Ordinal)
+                ? UrlPassword().Replace(text, "${prefix}" + Mask + "@")
+                : text;
         }
 
         var result = AuthorizationHeader().Replace(text, "${name}${scheme}" + Mask);

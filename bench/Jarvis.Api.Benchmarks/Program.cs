@@ -25,6 +25,40 @@ var (memory, memoryUrl) = StartService("Jarvis.Memory", new() { ["Memory__Embedd
 var (api, apiUrl) = StartApi("http://127.0.0.1:1");
 var (apiWithMemory, apiWithMemoryUrl) = StartApi(memoryUrl.ToString());
 
+// Telemetry on, as under the AppHost: every span, metric and log record exported over OTLP (to a sink in this process
+// that accepts and drops them) and the JSON console log at Information.
+var sinkBuilder = WebApplication.CreateSlimBuilder();
+sinkBuilder.Logging.ClearProviders();
+sinkBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+await using var otlpSink = sinkBuilder.Build();
+otlpSink.MapPost("/v1/{signal}", async (HttpContext context) =>
+{
+    await context.Request.Body.CopyToAsync(Stream.Null);
+    context.Response.ContentType = "application/x-protobuf"; // an empty Export*ServiceResponse is zero bytes
+});
+await otlpSink.StartAsync();
+Dictionary<string, string> Telemetry(params (string Name, string Value)[] more)
+{
+    var environment = new Dictionary<string, string>
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpSink.Urls.First(),
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        ["OTEL_SERVICE_NAME"] = "api",
+        ["Logging__LogLevel__Default"] = "Information",
+    };
+    foreach (var (name, value) in more)
+    {
+        environment[name] = value;
+    }
+
+    return environment;
+}
+
+var (apiWithTelemetry, apiWithTelemetryUrl) = StartApi("http://127.0.0.1:1", Telemetry());
+
+// The same with one trace in ten kept (the SDK's standard sampler variables): what production sampling buys back.
+var (apiSampled, apiSampledUrl) = StartApi("http://127.0.0.1:1", Telemetry(("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "0.1")));
+
 var bare = WebApplication.CreateSlimBuilder();
 bare.Logging.ClearProviders();
 bare.WebHost.UseUrls("http://127.0.0.1:0");
@@ -35,7 +69,7 @@ var baselineUrl = new Uri(baseline.Urls.First());
 
 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 http.DefaultRequestHeaders.Add("X-API-Key", Key);
-foreach (var url in new[] { memoryUrl, apiUrl, apiWithMemoryUrl })
+foreach (var url in new[] { memoryUrl, apiUrl, apiWithMemoryUrl, apiWithTelemetryUrl, apiSampledUrl })
 {
     await WaitHealthyAsync(http, url);
 }
@@ -45,7 +79,7 @@ try
     if (args is ["--serve", var urlsFile])
     {
         // For bench/api-chat.sh: the three targets stay up for wrk until this process gets SIGTERM or SIGINT.
-        await File.WriteAllTextAsync(urlsFile, $"bare {baselineUrl}\napi {apiUrl}\napi-memory {apiWithMemoryUrl}\n");
+        await File.WriteAllTextAsync(urlsFile, $"bare {baselineUrl}\napi {apiUrl}\napi-telemetry {apiWithTelemetryUrl}\napi-sampled {apiSampledUrl}\napi-memory {apiWithMemoryUrl}\n");
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
@@ -80,7 +114,7 @@ try
 }
 finally
 {
-    foreach (var process in new[] { api, apiWithMemory, memory })
+    foreach (var process in new[] { api, apiWithMemory, apiWithTelemetry, apiSampled, memory })
     {
         process.Kill(entireProcessTree: true);
         process.Dispose();
@@ -91,14 +125,23 @@ finally
 
 return;
 
-(Process Process, Uri Url) StartApi(string memoryAddress) => StartService("Jarvis.Api", new()
+(Process Process, Uri Url) StartApi(string memoryAddress, Dictionary<string, string>? extra = null)
 {
-    ["Jarvis__ApiKey"] = Key,
-    ["Jarvis__MemoryUrl"] = memoryAddress,
-    ["Jarvis__VoiceUrl"] = "http://127.0.0.1:1",
-    ["Jarvis__ChatRequestsPerMinute"] = "100000000",
-    ["Jarvis__WebSocket__MessagesPerWindow"] = "100000",
-});
+    var environment = new Dictionary<string, string>
+    {
+        ["Jarvis__ApiKey"] = Key,
+        ["Jarvis__MemoryUrl"] = memoryAddress,
+        ["Jarvis__VoiceUrl"] = "http://127.0.0.1:1",
+        ["Jarvis__ChatRequestsPerMinute"] = "100000000",
+        ["Jarvis__WebSocket__MessagesPerWindow"] = "100000",
+    };
+    foreach (var (name, value) in extra ?? [])
+    {
+        environment[name] = value;
+    }
+
+    return StartService("Jarvis.Api", environment);
+}
 
 (Process Process, Uri Url) StartService(string project, Dictionary<string, string> environment)
 {

@@ -18,11 +18,20 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _database = new(1, 1);
+
+    // Reads of turns have their own connection: in WAL mode a reader sees the last commit without waiting for a
+    // writer's fsync, so a turn's history is not queued behind other turns' writes.
+    private readonly SqliteConnection _reader;
+    private readonly SemaphoreSlim _reads = new(1, 1);
     private readonly ReaderWriterLockSlim _indexLock = new();
     private readonly Dictionary<(string Embedder, string UserId), VectorCollection> _collections = [];
     private readonly Dictionary<Guid, MemoryRecord> _records = [];
 
-    private EmbeddedMemoryStore(SqliteConnection connection) => _connection = connection;
+    private EmbeddedMemoryStore(SqliteConnection connection, SqliteConnection reader)
+    {
+        _connection = connection;
+        _reader = reader;
+    }
 
     /// <inheritdoc />
     public string Backend => "embedded";
@@ -31,11 +40,12 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     public static EmbeddedMemoryStore Open(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(dataDirectory, "memory.db"),
             Pooling = false,
-        }.ToString());
+        }.ToString();
+        var connection = new SqliteConnection(connectionString);
         connection.Open();
         Execute(connection, """
             PRAGMA journal_mode = WAL;
@@ -62,7 +72,10 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 PRIMARY KEY (user_id, conversation_id, sequence));
             """);
 
-        var store = new EmbeddedMemoryStore(connection);
+        var reader = new SqliteConnection(connectionString);
+        reader.Open();
+        Execute(reader, "PRAGMA query_only = ON;");
+        var store = new EmbeddedMemoryStore(connection, reader);
         store.LoadIndex();
         return store;
     }
@@ -306,10 +319,10 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     /// <inheritdoc />
     public async Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string userId, string conversationId, int last, CancellationToken cancellationToken)
     {
-        await _database.WaitAsync(cancellationToken);
+        await _reads.WaitAsync(cancellationToken);
         try
         {
-            using var command = _connection.CreateCommand();
+            using var command = _reader.CreateCommand();
             command.CommandText = """
                 SELECT sequence, role, text, created_at FROM (
                     SELECT * FROM turns WHERE user_id = $user AND conversation_id = $conversation ORDER BY sequence DESC LIMIT $last)
@@ -329,23 +342,23 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         }
         finally
         {
-            _database.Release();
+            _reads.Release();
         }
     }
 
     /// <inheritdoc />
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
-        await _database.WaitAsync(cancellationToken);
+        await _reads.WaitAsync(cancellationToken);
         try
         {
-            using var command = _connection.CreateCommand();
+            using var command = _reader.CreateCommand();
             command.CommandText = "SELECT 1";
             await command.ExecuteScalarAsync(cancellationToken);
         }
         finally
         {
-            _database.Release();
+            _reads.Release();
         }
     }
 
@@ -354,6 +367,8 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     {
         _connection.Dispose();
         _database.Dispose();
+        _reader.Dispose();
+        _reads.Dispose();
         _indexLock.Dispose();
     }
 

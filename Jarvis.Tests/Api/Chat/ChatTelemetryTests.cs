@@ -89,7 +89,9 @@ public sealed class ChatTelemetryTests
             },
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        await using var api = new ApiFactory();
+
+        // Spans are only recorded (and tagged) when they are exported: an endpoint nothing listens on will do.
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1" });
         var client = api.Server.CreateWebSocketClient();
         client.ConfigureRequest = request =>
         {

@@ -74,12 +74,16 @@ public sealed partial class DashboardBrowserTests(StackFixture stack, ChromiumFi
         // The dashboard marks a span with gen_ai.* attributes (Microsoft.Extensions.AI's UseOpenTelemetry) as GenAI.
         var main = page.Locator("main").First;
         await Expect(main).ToContainTextAsync("chat llama3.2:1b", new() { Timeout = 30_000 });
-        var genAi = page.Locator(".genai-details-button").First;
+        // Memory's embedding call is a GenAI span too; this opens the chat's.
+        var chatSpan = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "chat llama3.2:1b" }).First;
+        var genAi = chatSpan.Locator(".genai-details-button");
         await Expect(genAi).ToBeVisibleAsync();
         await genAi.ClickAsync();
-        var dialog = page.GetByRole(AriaRole.Dialog).First;
-        await Expect(dialog).ToBeVisibleAsync();
-        await Expect(dialog).ToContainTextAsync("llama3.2:1b");
+        // The GenAI view names the resource and the span and, because the app host in development sets
+        // OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true, shows the prompt (Jarvis' instructions first) and the model's answer (the fake's).
+        await Expect(page.GetByText("api: chat llama3.2:1b").First).ToBeVisibleAsync();
+        await Expect(page.GetByText("You are Jarvis, a helpful personal assistant.", new() { Exact = false }).Last).ToBeVisibleAsync();
+        await Expect(page.GetByText("The sky is blue.").Last).ToBeVisibleAsync();
         await ChromiumFixture.ScreenshotAsync(page, "aspire-genai");
         await page.Context.CloseAsync();
     }
