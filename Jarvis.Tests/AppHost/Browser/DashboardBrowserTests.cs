@@ -36,20 +36,8 @@ public sealed partial class DashboardBrowserTests(StackFixture stack, ChromiumFi
     [Fact]
     public async Task AChatTurnsTraceSpansApiAndMemory()
     {
-        using var api = stack.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = JsonContent.Create(new { message = "What do you know about my garden?", userId = "browser-alice" }) };
-        (await api.SendAsync(request, Ct)).EnsureSuccessStatusCode();
-
-        var page = await chromium.LogInAsync(await stack.App.GetDashboardUrlAsync(Ct));
-        await page.GotoAsync(new Uri(new Uri(page.Url), "/traces").ToString());
-
         // The trace list names each trace's resources; the chat turn's is api's POST /api/chat, which called memory.
-        var trace = page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = ChatRoute() }).Filter(new() { HasText = "memory" }).First;
-        await Expect(trace).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await ChromiumFixture.ScreenshotAsync(page, "aspire-traces");
-
-        await trace.GetByText(ChatRoute()).First.ClickAsync();
-        await Expect(page).ToHaveURLAsync(TraceDetail());
+        var page = await OpenChatTraceAsync("What do you know about my garden?", "browser-alice", "aspire-traces");
         var main = page.Locator("main").First;
         await Expect(main).ToContainTextAsync("api");
         await Expect(main).ToContainTextAsync("memory");
@@ -60,16 +48,7 @@ public sealed partial class DashboardBrowserTests(StackFixture stack, ChromiumFi
     [Fact]
     public async Task AChatTurnsModelCallIsAGenAiSpanTheDashboardVisualizes()
     {
-        using var api = stack.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = JsonContent.Create(new { message = "Why is the sky blue?", userId = "browser-bob" }) };
-        (await api.SendAsync(request, Ct)).EnsureSuccessStatusCode();
-
-        var page = await chromium.LogInAsync(await stack.App.GetDashboardUrlAsync(Ct));
-        await page.GotoAsync(new Uri(new Uri(page.Url), "/traces").ToString());
-        var trace = page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = ChatRoute() }).First;
-        await Expect(trace).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await trace.GetByText(ChatRoute()).First.ClickAsync();
-        await Expect(page).ToHaveURLAsync(TraceDetail());
+        var page = await OpenChatTraceAsync("Why is the sky blue?", "browser-bob", screenshot: null);
 
         // The dashboard marks a span with gen_ai.* attributes (Microsoft.Extensions.AI's UseOpenTelemetry) as GenAI.
         var main = page.Locator("main").First;
@@ -86,6 +65,27 @@ public sealed partial class DashboardBrowserTests(StackFixture stack, ChromiumFi
         await Expect(page.GetByText("The sky is blue.").Last).ToBeVisibleAsync();
         await ChromiumFixture.ScreenshotAsync(page, "aspire-genai");
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>Sends a chat turn, then opens the dashboard's trace list and the detail of a chat trace that reached memory.</summary>
+    private async Task<IPage> OpenChatTraceAsync(string message, string userId, string? screenshot)
+    {
+        using var api = stack.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = JsonContent.Create(new { message, userId }) };
+        (await api.SendAsync(request, Ct)).EnsureSuccessStatusCode();
+
+        var page = await chromium.LogInAsync(await stack.App.GetDashboardUrlAsync(Ct));
+        await page.GotoAsync(new Uri(new Uri(page.Url), "/traces").ToString());
+        var trace = page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = ChatRoute() }).Filter(new() { HasText = "memory" }).First;
+        await Expect(trace).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        if (screenshot is not null)
+        {
+            await ChromiumFixture.ScreenshotAsync(page, screenshot);
+        }
+
+        await trace.GetByText(ChatRoute()).First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(TraceDetail());
+        return page;
     }
 
     /// <summary>The resources grid's row of <paramref name="name"/>: the row whose name cell is exactly that.</summary>
