@@ -1,6 +1,7 @@
 using Jarvis.Api.Chat;
 using Jarvis.Api.OpenAi;
 using Jarvis.Api.Security;
+using Jarvis.Api.Skills;
 using Jarvis.Api.WebSockets;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddApiSecurity();
 builder.AddChat();
+builder.AddWeatherSkill();
 builder.AddChatSockets();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();

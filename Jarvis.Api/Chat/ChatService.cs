@@ -4,6 +4,7 @@ using System.Text;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Memory;
 using Jarvis.Api.Responder;
+using Jarvis.Api.Skills;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,7 @@ public sealed partial class ChatService(
     MemoryAvailability memoryAvailability,
     OfflineResponder offline,
     ChatTools tools,
+    IEnumerable<ISkill> skills,
     IOptions<ConversationOptions> options,
     ILogger<ChatService> logger,
     IChatClient? llm = null)
@@ -56,8 +58,12 @@ public sealed partial class ChatService(
             var (messages, recalled) = await PromptAsync(turn, cancellationToken);
             memoryAvailable = recalled;
             // Function invocation (in the chat pipeline) runs the tools the model calls and asks it again with their results.
-            var chatOptions = new ChatOptions { Tools = _toolsUnsupported ? null : tools.For(turn.UserId) };
-            var updates = llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var skillTurn = SkillTurn.Of(turn.UserId, turn.Message);
+            var chatOptions = new ChatOptions { Tools = _toolsUnsupported ? null : [.. tools.For(turn.UserId), .. skills.SelectMany(s => s.Tools(skillTurn))] };
+
+            // A model that cannot call tools still gets the skills' answers for what their router recognises.
+            var routed = _toolsUnsupported ? await RouteAsync(skillTurn, cancellationToken) : null;
+            var updates = (routed is null ? llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken) : Routed(routed)).GetAsyncEnumerator(cancellationToken);
             try
             {
                 bool more;
@@ -72,7 +78,8 @@ public sealed partial class ChatService(
                     LogToolsUnsupported(logger, e.Model);
                     await updates.DisposeAsync();
                     chatOptions.Tools = null;
-                    updates = llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    routed = await RouteAsync(skillTurn, cancellationToken);
+                    updates = (routed is null ? llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken) : Routed(routed)).GetAsyncEnumerator(cancellationToken);
                     more = await updates.MoveNextAsync();
                 }
 
@@ -112,6 +119,25 @@ public sealed partial class ChatService(
 
         yield return new ChatDone(reply.ToString(), turn.ConversationId, usage,
             new ChatTimings(Stopwatch.GetElapsedTime(started).TotalMilliseconds, firstToken), responder, memoryAvailable);
+    }
+
+    private async Task<string?> RouteAsync(SkillTurn turn, CancellationToken cancellationToken)
+    {
+        foreach (var skill in skills)
+        {
+            if (await skill.TryAnswerAsync(turn, cancellationToken) is { } answer)
+            {
+                return answer;
+            }
+        }
+
+        return null;
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> Routed(string answer)
+    {
+        await Task.CompletedTask;
+        yield return new ChatResponseUpdate(ChatRole.Assistant, answer);
     }
 
     /// <summary>The prompt: instructions with the recalled memories, recent turns within the budget, the message.</summary>

@@ -50,13 +50,18 @@ public sealed partial class OfflineResponder
         ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 
     private readonly MemoryClient _memory;
+    private readonly Skills.ISkill[] _skills;
     private readonly TimeProvider _timeProvider;
     private readonly TimeZoneInfo _timeZone;
     private readonly ILogger<OfflineResponder> _logger;
 
-    /// <summary>Creates the responder; the time zone comes from <c>Jarvis:TimeZone</c> (an IANA id, default UTC).</summary>
-    public OfflineResponder(MemoryClient memory, TimeProvider timeProvider, IConfiguration configuration, ILogger<OfflineResponder> logger)
+    /// <summary>
+    /// Creates the responder; the time zone comes from <c>Jarvis:TimeZone</c> (an IANA id, default UTC). The
+    /// <paramref name="skills"/> answer what they recognise that the responder's own intents do not.
+    /// </summary>
+    public OfflineResponder(MemoryClient memory, TimeProvider timeProvider, IConfiguration configuration, ILogger<OfflineResponder> logger, IEnumerable<Skills.ISkill>? skills = null)
     {
+        _skills = [.. skills ?? []];
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -106,6 +111,15 @@ public sealed partial class OfflineResponder
         }
 
         var language = DetectLanguage(folded);
+        var turn = new Skills.SkillTurn(userId, original, language);
+        foreach (var skill in _skills)
+        {
+            if (await skill.TryAnswerAsync(turn, cancellationToken).ConfigureAwait(false) is { } answer)
+            {
+                return new OfflineReply(answer, language, skill.Name);
+            }
+        }
+
         return new OfflineReply(LlmRequired(language), language, OfflineIntents.LlmRequired);
     }
 
@@ -231,7 +245,8 @@ public sealed partial class OfflineResponder
 
     private static bool IsSelf(string topic) => Fold(topic) is "me" or "myself" or "moi" or "moi-meme" or "everything" or "tout";
 
-    private static string DetectLanguage(string folded)
+    /// <summary><c>fr</c> when <paramref name="folded"/> (see <see cref="Fold"/>) has more French words than English ones, else <c>en</c>.</summary>
+    internal static string DetectLanguage(string folded)
     {
         var french = 0;
         var english = 0;
@@ -269,11 +284,11 @@ public sealed partial class OfflineResponder
     }
 
     // Whitespace collapsed to single spaces, trimmed.
-    private static string Collapse(string text) => Whitespace().Replace(text, " ").Trim();
+    internal static string Collapse(string text) => Whitespace().Replace(text, " ").Trim();
 
     // Lower case, accents removed, typographic apostrophes and dashes made plain, one char for one char, so that a match's
     // index and length in the folded text are also those of the original text.
-    private static string Fold(string text) => string.Create(text.Length, text, static (span, source) =>
+    internal static string Fold(string text) => string.Create(text.Length, text, static (span, source) =>
     {
         for (var i = 0; i < source.Length; i++)
         {

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.AI;
+
+namespace Jarvis.Api.Skills;
+
+/// <summary>
+/// A skill: tools the LLM may call during a turn, and the offline router's answer for the utterances it recognises.
+/// Registered with one call (<c>builder.AddWeatherSkill()</c>); the chat service and the offline responder see every
+/// registered skill.
+/// </summary>
+public interface ISkill
+{
+    /// <summary>The skill's name, as in <c>skill {name}</c> spans and the <c>skill</c> tag of its metrics.</summary>
+    string Name { get; }
+
+    /// <summary>The tools of one turn. What the server knows (the user, the language) comes from <paramref name="turn"/>, never from the model.</summary>
+    IEnumerable<AIFunction> Tools(SkillTurn turn);
+
+    /// <summary>The answer when <paramref name="turn"/>'s message is one this skill understands without an LLM, else null.</summary>
+    Task<string?> TryAnswerAsync(SkillTurn turn, CancellationToken cancellationToken);
+}
+
+/// <summary>What a skill knows of the turn it serves.</summary>
+/// <param name="UserId">Who asks.</param>
+/// <param name="Message">What they said, as they said it.</param>
+/// <param name="Language"><c>en</c> or <c>fr</c>: the language to answer in.</param>
+public sealed record SkillTurn(string UserId, string Message, string Language)
+{
+    /// <summary>The turn of <paramref name="message"/>, in the language it is written in.</summary>
+    public static SkillTurn Of(string userId, string message)
+    {
+        var text = Responder.OfflineResponder.Collapse(message);
+        return new SkillTurn(userId, text, Responder.OfflineResponder.DetectLanguage(Responder.OfflineResponder.Fold(text)));
+    }
+}
