@@ -35,4 +35,21 @@ internal static class Extensions
     /// <summary>Waits for the backing service when this run starts its container; an existing server is not waited for.</summary>
     public static IResourceBuilder<ProjectResource> WaitFor(this IResourceBuilder<ProjectResource> project, BackingService service) =>
         service is { Source: BackingServiceSource.Container, Resource: { } resource } ? project.WaitFor(resource) : project;
+
+    /// <summary>
+    /// Gives the api Open-Meteo for its weather skill as two external services (forecast and geocoding), so the
+    /// dashboard shows the dependency; the parameters <c>open-meteo-url</c> and <c>open-meteo-geocoding-url</c> point
+    /// them at a self-hosted Open-Meteo.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithOpenMeteo(this IResourceBuilder<ProjectResource> api)
+    {
+        var builder = api.ApplicationBuilder;
+        var forecastUrl = builder.AddParameter("open-meteo-url", "https://api.open-meteo.com/v1/", publishValueAsDefault: true);
+        var geocodingUrl = builder.AddParameter("open-meteo-geocoding-url", "https://geocoding-api.open-meteo.com/v1/", publishValueAsDefault: true);
+        return api
+            .WithReference(builder.AddExternalService("open-meteo", forecastUrl))
+            .WithReference(builder.AddExternalService("open-meteo-geocoding", geocodingUrl))
+            .WithEnvironment("Jarvis__Skills__Weather__ForecastUrl", ReferenceExpression.Create($"{forecastUrl.Resource}forecast"))
+            .WithEnvironment("Jarvis__Skills__Weather__GeocodingUrl", ReferenceExpression.Create($"{geocodingUrl.Resource}search"));
+    }
 }

@@ -30,6 +30,7 @@ builder.AddProject<Projects.Jarvis_Api>("api")
        .WithReference(voice)
        .WithReference(llm)
        .WithEnvironment("Jarvis__ApiKey", apiKey)
+       .WithOpenMeteo()
        .WaitFor(memory)
        .WithHttpHealthCheck("/health")
        .WithExternalHttpEndpoints();
