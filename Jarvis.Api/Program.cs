@@ -10,6 +10,7 @@ builder.AddServiceDefaults();
 builder.AddApiSecurity();
 builder.AddChat();
 builder.AddWeatherSkill();
+builder.AddHomeAssistantSkill();
 builder.AddChatSockets();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();

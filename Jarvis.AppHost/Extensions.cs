@@ -52,4 +52,17 @@ internal static class Extensions
             .WithEnvironment("Jarvis__Skills__Weather__ForecastUrl", ReferenceExpression.Create($"{forecastUrl.Resource}forecast"))
             .WithEnvironment("Jarvis__Skills__Weather__GeocodingUrl", ReferenceExpression.Create($"{geocodingUrl.Resource}search"));
     }
+
+    /// <summary>
+    /// Gives the api Home Assistant for its home automation skill: the secret connection string <c>homeassistant</c>
+    /// (<c>Endpoint=http://host:8123;Key=TOKEN</c>). A local run passes it only when <c>ConnectionStrings:homeassistant</c>
+    /// is set (without it the skill says how to configure it); the published manifest always asks for it.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithHomeAssistant(this IResourceBuilder<ProjectResource> api)
+    {
+        var builder = api.ApplicationBuilder;
+        return builder.ExecutionContext.IsPublishMode || !string.IsNullOrEmpty(builder.Configuration["ConnectionStrings:homeassistant"])
+            ? api.WithReference(builder.AddConnectionString("homeassistant"))
+            : api;
+    }
 }

@@ -31,6 +31,7 @@ builder.AddProject<Projects.Jarvis_Api>("api")
        .WithReference(llm)
        .WithEnvironment("Jarvis__ApiKey", apiKey)
        .WithOpenMeteo()
+       .WithHomeAssistant()
        .WaitFor(memory)
        .WithHttpHealthCheck("/health")
        .WithExternalHttpEndpoints();

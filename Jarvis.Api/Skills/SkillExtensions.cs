@@ -1,5 +1,7 @@
+using Jarvis.Api.Skills.HomeAssistant;
 using Jarvis.Api.Skills.Weather;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 
 namespace Jarvis.Api.Skills;
 
@@ -17,11 +19,7 @@ public static class SkillExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<WeatherOptions>().BindConfiguration("Jarvis:Skills:Weather").ValidateDataAnnotations().ValidateOnStart();
-        var timeout = builder.Configuration.GetValue(TimeoutKey, TimeSpan.FromSeconds(5));
-        if (timeout <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException($"{TimeoutKey} must be positive.");
-        }
+        var timeout = SkillTimeout(builder);
 
         // A slow weather service costs a sentence, not a hung turn: one quick retry, all of it within the timeout.
         builder.Services.AddHttpClient<OpenMeteoClient>().ConfigureResilience(resilience =>
@@ -34,5 +32,37 @@ public static class SkillExtensions
         builder.Services.TryAddSingleton<SkillTelemetry>();
         builder.Services.AddSingleton<ISkill, WeatherSkill>();
         return builder;
+    }
+
+    /// <summary>
+    /// Registers the home automation skill: Home Assistant at <c>ConnectionStrings:homeassistant</c>
+    /// (<c>Endpoint=http://host:8123;Key=TOKEN</c>); unset, the skill says how to configure it.
+    /// </summary>
+    public static IHostApplicationBuilder AddHomeAssistantSkill(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var connection = HomeAssistantConnection.FromConfiguration(builder.Configuration);
+        var timeout = SkillTimeout(builder);
+        builder.Services.AddHttpClient(nameof(HomeAssistantClient)).ConfigureResilience(resilience =>
+        {
+            resilience.TotalRequestTimeout.Timeout = timeout;
+            resilience.AttemptTimeout.Timeout = timeout / 2;
+            resilience.Retry.MaxRetryAttempts = 1;
+            resilience.Retry.Delay = TimeSpan.FromMilliseconds(100);
+            // A service call acts: never sent twice.
+            resilience.Retry.DisableForUnsafeHttpMethods();
+        });
+        builder.Services.AddTransient(sp => new HomeAssistantClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HomeAssistantClient)), connection, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<SkillTelemetry>();
+        builder.Services.AddSingleton<ISkill, HomeAssistantSkill>();
+        return builder;
+    }
+
+    private static TimeSpan SkillTimeout(IHostApplicationBuilder builder)
+    {
+        var timeout = builder.Configuration.GetValue(TimeoutKey, TimeSpan.FromSeconds(5));
+        return timeout > TimeSpan.Zero ? timeout : throw new InvalidOperationException($"{TimeoutKey} must be positive.");
     }
 }

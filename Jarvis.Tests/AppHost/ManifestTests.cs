@@ -65,11 +65,11 @@ public sealed class ManifestTests
         string Type(string name) => resources.GetProperty(name).GetProperty("type").GetString()!;
 
         Assert.Equal(
-            ["qdrant", "ollama", "ollama-llama3-2", "ollama-nomic-embed-text", "stt", "tts", "jarvis-api-key", "memory", "voice", "api", "open-meteo-url", "open-meteo-geocoding-url", "qdrant-Key"],
+            ["qdrant", "ollama", "ollama-llama3-2", "ollama-nomic-embed-text", "stt", "tts", "jarvis-api-key", "memory", "voice", "api", "open-meteo-url", "open-meteo-geocoding-url", "homeassistant", "qdrant-Key"],
             resources.EnumerateObject().Select(r => r.Name));
         Assert.All(["qdrant", "ollama", "stt", "tts"], name => Assert.Equal("container.v0", Type(name)));
         Assert.All(["api", "memory", "voice"], name => Assert.Equal("project.v0", Type(name)));
-        foreach (var parameter in (string[])["jarvis-api-key", "qdrant-Key"])
+        foreach (var parameter in (string[])["jarvis-api-key", "qdrant-Key", "homeassistant"])
         {
             Assert.Equal("parameter.v0", Type(parameter));
             Assert.True(resources.GetProperty(parameter).GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
@@ -82,6 +82,7 @@ public sealed class ManifestTests
         Assert.Equal("https://api.open-meteo.com/v1/", resources.GetProperty("open-meteo-url").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
         Assert.Equal("{open-meteo-url.value}forecast", resources.GetProperty("api").GetProperty("env").GetProperty("Jarvis__Skills__Weather__ForecastUrl").GetString());
         Assert.Equal("{open-meteo-geocoding-url.value}search", resources.GetProperty("api").GetProperty("env").GetProperty("Jarvis__Skills__Weather__GeocodingUrl").GetString());
+        Assert.Equal("{homeassistant.connectionString}", resources.GetProperty("api").GetProperty("env").GetProperty("ConnectionStrings__homeassistant").GetString());
     }
 
     /// <summary>Runs the built app host with Aspire's manifest publisher; the file goes beside the committed one so its relative project paths match.</summary>

@@ -115,6 +115,7 @@ public sealed class StackTests(StackFixture stack)
         Assert.Equal($"Endpoint={ollama};Model=llama3.2:1b", environment["ConnectionStrings__ollama-llama3-2"].Replace(ollama + "/", ollama, StringComparison.Ordinal));
         Assert.DoesNotContain("ConnectionStrings__ollama-nomic-embed-text", environment.Keys);
         Assert.Equal("https://api.open-meteo.com/v1/forecast", environment["Jarvis__Skills__Weather__ForecastUrl"]);
+        Assert.DoesNotContain("ConnectionStrings__homeassistant", environment.Keys);
         Assert.Equal("https://geocoding-api.open-meteo.com/v1/search", environment["Jarvis__Skills__Weather__GeocodingUrl"]);
         Assert.Contains("Model=nomic-embed-text", EnvironmentOf("memory")["ConnectionStrings__ollama-nomic-embed-text"], StringComparison.Ordinal);
     }
