@@ -11,6 +11,7 @@ builder.AddApiSecurity();
 builder.AddChat();
 builder.AddWeatherSkill();
 builder.AddHomeAssistantSkill();
+builder.AddHangmanSkill();
 builder.AddChatSockets();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();

@@ -47,7 +47,7 @@ public sealed partial class ChatService(
         if (llm is null)
         {
             responder = "offline";
-            var answer = await offline.RespondAsync(turn.UserId, turn.Message, cancellationToken);
+            var answer = await offline.RespondAsync(turn.UserId, turn.ConversationId, turn.Message, cancellationToken);
             firstToken = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             reply.Append(answer.Text);
             yield return new ChatToken(answer.Text);
@@ -58,7 +58,7 @@ public sealed partial class ChatService(
             var (messages, recalled) = await PromptAsync(turn, cancellationToken);
             memoryAvailable = recalled;
             // Function invocation (in the chat pipeline) runs the tools the model calls and asks it again with their results.
-            var skillTurn = SkillTurn.Of(turn.UserId, turn.Message);
+            var skillTurn = SkillTurn.Of(turn.UserId, turn.Message, turn.ConversationId);
             var chatOptions = new ChatOptions { Tools = _toolsUnsupported ? null : [.. tools.For(turn.UserId), .. skills.SelectMany(s => s.Tools(skillTurn))] };
 
             // A model that cannot call tools still gets the skills' answers for what their router recognises.
@@ -182,7 +182,8 @@ public sealed partial class ChatService(
         var messages = new List<ChatMessage> { new(ChatRole.System, system.ToString()) };
         var budget = settings.HistoryCharacterBudget;
         var kept = new List<ChatMessage>();
-        foreach (var past in history.Reverse())
+        // Only what was said: skills keep their state in the conversation as other turns (a game's, say).
+        foreach (var past in history.Where(t => t.Role is "user" or "assistant").Reverse())
         {
             budget -= past.Text.Length;
             if (budget < 0)

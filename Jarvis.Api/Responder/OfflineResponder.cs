@@ -76,7 +76,11 @@ public sealed partial class OfflineResponder
     public TimeZoneInfo TimeZone => _timeZone;
 
     /// <summary>Answers <paramref name="message"/> from <paramref name="userId"/> without an LLM.</summary>
-    public async Task<OfflineReply> RespondAsync(string userId, string message, CancellationToken cancellationToken = default)
+    public Task<OfflineReply> RespondAsync(string userId, string message, CancellationToken cancellationToken = default) =>
+        RespondAsync(userId, conversationId: null, message, cancellationToken);
+
+    /// <summary>Answers <paramref name="message"/> from <paramref name="userId"/> in <paramref name="conversationId"/> without an LLM.</summary>
+    public async Task<OfflineReply> RespondAsync(string userId, string? conversationId, string message, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(userId);
         ArgumentNullException.ThrowIfNull(message);
@@ -111,7 +115,7 @@ public sealed partial class OfflineResponder
         }
 
         var language = DetectLanguage(folded);
-        var turn = new Skills.SkillTurn(userId, original, language);
+        var turn = new Skills.SkillTurn(userId, original, language, conversationId);
         foreach (var skill in _skills)
         {
             if (await skill.TryAnswerAsync(turn, cancellationToken).ConfigureAwait(false) is { } answer)

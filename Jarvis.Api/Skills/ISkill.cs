@@ -23,12 +23,13 @@ public interface ISkill
 /// <param name="UserId">Who asks.</param>
 /// <param name="Message">What they said, as they said it.</param>
 /// <param name="Language"><c>en</c> or <c>fr</c>: the language to answer in.</param>
-public sealed record SkillTurn(string UserId, string Message, string Language)
+/// <param name="ConversationId">The conversation, when the turn belongs to one.</param>
+public sealed record SkillTurn(string UserId, string Message, string Language, string? ConversationId = null)
 {
     /// <summary>The turn of <paramref name="message"/>, in the language it is written in.</summary>
-    public static SkillTurn Of(string userId, string message)
+    public static SkillTurn Of(string userId, string message, string? conversationId = null)
     {
         var text = Responder.OfflineResponder.Collapse(message);
-        return new SkillTurn(userId, text, Responder.OfflineResponder.DetectLanguage(Responder.OfflineResponder.Fold(text)));
+        return new SkillTurn(userId, text, Responder.OfflineResponder.DetectLanguage(Responder.OfflineResponder.Fold(text)), conversationId);
     }
 }

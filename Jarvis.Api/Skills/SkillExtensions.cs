@@ -1,3 +1,4 @@
+using Jarvis.Api.Skills.Hangman;
 using Jarvis.Api.Skills.HomeAssistant;
 using Jarvis.Api.Skills.Weather;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -57,6 +58,15 @@ public static class SkillExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<SkillTelemetry>();
         builder.Services.AddSingleton<ISkill, HomeAssistantSkill>();
+        return builder;
+    }
+
+    /// <summary>Registers hangman, whose games are kept in the conversation in Jarvis.Memory.</summary>
+    public static IHostApplicationBuilder AddHangmanSkill(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<SkillTelemetry>();
+        builder.Services.AddSingleton<ISkill, HangmanSkill>();
         return builder;
     }
 

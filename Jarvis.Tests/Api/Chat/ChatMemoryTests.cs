@@ -85,7 +85,7 @@ public sealed class ChatMemoryTests
             Assert.Equal("I will remember.", reply);
             Assert.Equal(2, ollama.ChatRequests.Count);
             var first = ollama.ChatRequests[0].Json;
-            Assert.Equal(["remember", "recall", "forget", "time", "get_weather", "home_state", "home_control"], first["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()));
+            Assert.Equal(["remember", "recall", "forget", "time", "get_weather", "home_state", "home_control", "hangman"], first["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()));
             var second = ollama.ChatRequests[1].Json["messages"]!.AsArray();
             Assert.Equal("tool", second[^1]!["role"]!.GetValue<string>());
             // OllamaSharp sends a tool's result as {"CallId": …, "Result": …} in the tool message's content.

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Jarvis.Api.Skills.Hangman;
+using Jarvis.Tests.Api.Chat;
+using Jarvis.Tests.Infrastructure;
+
+namespace Jarvis.Tests.Api.Skills;
+
+/// <summary>
+/// Hangman played through the Api with the offline router and a real Jarvis.Memory (a child process) keeping the games:
+/// to a win over REST and over the WebSocket, to a loss in French, given up, across an Api restart, and never in
+/// another user's game.
+/// </summary>
+public sealed class HangmanSkillTests : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), $"jarvis-hangman-{Guid.NewGuid():N}");
+    private ServiceProcess _memory = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _memory = ServiceProcess.Start("Jarvis.Memory", "Production", new Dictionary<string, string> { ["Memory__Embedded__DataDirectory"] = _data });
+        await _memory.WaitUntilHealthyAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _memory.DisposeAsync();
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AGameIsWonOverRestLetterByLetter()
+    {
+        await using var api = Api();
+        using var client = api.CreateKeyedClient();
+
+        var start = await TurnAsync(client, "alice", "game-win", "Let's play hangman!");
+        var game = await GameAsync("alice", "game-win");
+
+        Assert.StartsWith($"Let's play hangman! I'm thinking of a word of {game.Word.Length} letters.", start, StringComparison.Ordinal);
+        Assert.Contains("Lives: 6", start, StringComparison.Ordinal);
+        Assert.Contains(string.Join(' ', game.Word.Select(_ => '_')), start, StringComparison.Ordinal);
+        var letters = game.Word.Distinct().ToList();
+        string reply = "";
+        foreach (var letter in letters)
+        {
+            reply = await TurnAsync(client, "alice", "game-win", $"the letter {letter}");
+        }
+
+        Assert.StartsWith($"You won! The word was \"{game.Word}\".", reply, StringComparison.Ordinal);
+        Assert.True((await GameAsync("alice", "game-win")).Over);
+        Assert.Equal(HangmanGame.StartingLives, (await GameAsync("alice", "game-win")).Lives);
+    }
+
+    [Fact]
+    public async Task AGameIsLostInFrenchAndTheWordRevealed()
+    {
+        await using var api = Api();
+        using var client = api.CreateKeyedClient();
+        Assert.StartsWith("Jouons au pendu !", await TurnAsync(client, "bob", "partie", "jouons au pendu"), StringComparison.Ordinal);
+        var game = await GameAsync("bob", "partie");
+
+        var wrong = "abcdefghijklmnopqrstuvwxyz".Where(c => !game.Word.Contains(c)).Take(HangmanGame.StartingLives).ToList();
+        var replies = new List<string>();
+        foreach (var letter in wrong)
+        {
+            replies.Add(await TurnAsync(client, "bob", "partie", $"la lettre {letter}"));
+        }
+
+        Assert.StartsWith($"Pas de « {wrong[0]} ».", replies[0], StringComparison.Ordinal);
+        Assert.Contains("Vies : 5", replies[0], StringComparison.Ordinal);
+        Assert.StartsWith($"Perdu : le mot était « {game.Word} ».", replies[^1], StringComparison.Ordinal);
+        Assert.Contains(" / \\  |", replies[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivingUpRevealsTheWordAndEndsTheGame()
+    {
+        await using var api = Api();
+        using var client = api.CreateKeyedClient();
+        await TurnAsync(client, "carol", "g", "play hangman");
+        var game = await GameAsync("carol", "g");
+
+        Assert.StartsWith($"The word was \"{game.Word}\".", await TurnAsync(client, "carol", "g", "I give up"), StringComparison.Ordinal);
+        Assert.DoesNotContain("hangman", await TurnAsync(client, "carol", "g", "e"), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task AGameContinuesAfterTheApiRestartsAndNobodyElseCanGuessInIt()
+    {
+        HangmanGame game;
+        await using (var first = Api())
+        {
+            using var client = first.CreateKeyedClient();
+            await TurnAsync(client, "dave", "long-game", "let's play hangman");
+            game = await GameAsync("dave", "long-game");
+            await TurnAsync(client, "dave", "long-game", game.Word[0].ToString());
+        }
+
+        await using var second = Api();
+        using var again = second.CreateKeyedClient();
+        var stranger = await TurnAsync(again, "mallory", "long-game", game.Word[1].ToString());
+        var reply = await TurnAsync(again, "dave", "long-game", $"letter {game.Word[^1]}");
+
+        Assert.DoesNotContain("Letters tried", stranger, StringComparison.Ordinal);
+        Assert.Contains($"Letters tried: {string.Join(", ", new[] { game.Word[0], game.Word[^1] }.Distinct().Order())}", reply, StringComparison.Ordinal);
+        Assert.Equal(game.Word, (await GameAsync("dave", "long-game")).Word);
+    }
+
+    [Fact]
+    public async Task AGameIsWonOverTheWebSocket()
+    {
+        await using var api = Api();
+        using var socket = await ChatSocketTests.ConnectAsync(api);
+
+        await ChatSocketTests.SendAsync(socket, new { type = "message", text = "let's play hangman", user_id = "erin", conversation_id = "ws-game" });
+        Assert.StartsWith("Let's play hangman!", (await ChatSocketTests.UntilAsync(socket, "done"))[^1].GetProperty("reply").GetString(), StringComparison.Ordinal);
+        var game = await GameAsync("erin", "ws-game");
+        string? reply = null;
+        foreach (var letter in game.Word.Distinct())
+        {
+            await ChatSocketTests.SendAsync(socket, new { type = "message", text = letter.ToString(), user_id = "erin", conversation_id = "ws-game" });
+            reply = (await ChatSocketTests.UntilAsync(socket, "done"))[^1].GetProperty("reply").GetString();
+        }
+
+        Assert.StartsWith($"You won! The word was \"{game.Word}\".", reply, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutMemoryAGameCannotStartAndGuessesAreLeftToOthers()
+    {
+        await using var api = new ApiFactory();
+        using var client = api.CreateKeyedClient();
+
+        Assert.Equal("I can't keep a game of hangman without my memory, which is unavailable right now.", await TurnAsync(client, "frank", "g", "let's play hangman"));
+        Assert.DoesNotContain("hangman", await TurnAsync(client, "frank", "g", "e"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AModelStartsAGameWithTheToolAndTheBoardReachesIt()
+    {
+        await using var ollama = await Infrastructure.Ollama.FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
+        ollama.Enqueue(new Infrastructure.Ollama.FakeChatReply { Tokens = [], ToolCalls = [new("hangman", new System.Text.Json.Nodes.JsonObject { ["move"] = "start" })] });
+        ollama.Enqueue(new Infrastructure.Ollama.FakeChatReply { Tokens = ["Game", " on!"] });
+        await using var api = new ApiFactory(new Dictionary<string, string>
+        {
+            ["Jarvis:MemoryUrl"] = _memory.BaseAddress.ToString(),
+            ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b",
+        });
+        using var client = api.CreateKeyedClient();
+
+        Assert.StartsWith("Game on!", await TurnAsync(client, "grace", "llm-game", "I'm bored, any game?"), StringComparison.Ordinal);
+        var game = await GameAsync("grace", "llm-game");
+        var toolMessage = (string?)ollama.ChatRequests[1].Json["messages"]!.AsArray()[^1]!["content"];
+        Assert.Contains($"I'm thinking of a word of {game.Word.Length} letters", toolMessage, StringComparison.Ordinal);
+    }
+
+    private ApiFactory Api() => new(new Dictionary<string, string>
+    {
+        ["Jarvis:MemoryUrl"] = _memory.BaseAddress.ToString(),
+        ["Jarvis:ChatRequestsPerMinute"] = "1000",
+        ["Jarvis:WebSocket:MessagesPerWindow"] = "1000",
+    });
+
+    private static async Task<string> TurnAsync(HttpClient client, string userId, string conversationId, string message)
+    {
+        var response = await client.PostAsJsonAsync("/api/chat", new { message, userId, conversationId }, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("reply").GetString()!;
+    }
+
+    /// <summary>The game as Jarvis.Memory keeps it: the conversation's last hangman state turn.</summary>
+    private async Task<HangmanGame> GameAsync(string userId, string conversationId)
+    {
+        using var memory = _memory.CreateClient();
+        var turns = await memory.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversationId}/turns?userId={userId}&last=50", Ct);
+        var state = turns.GetProperty("turns").EnumerateArray().Last(t => t.GetProperty("role").GetString() == "tool").GetProperty("text").GetString()!;
+        return JsonSerializer.Deserialize<HangmanGame>(state["hangman ".Length..])!;
+    }
+}
