@@ -114,22 +114,34 @@ public sealed class HangmanSkillTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AGameIsWonOverTheWebSocket()
+    public async Task GamesAreWonAndLostOverTheWebSocket()
     {
         await using var api = Api();
         using var socket = await ChatSocketTests.ConnectAsync(api);
-
-        await ChatSocketTests.SendAsync(socket, new { type = "message", text = "let's play hangman", user_id = "erin", conversation_id = "ws-game" });
-        Assert.StartsWith("Let's play hangman!", (await ChatSocketTests.UntilAsync(socket, "done"))[^1].GetProperty("reply").GetString(), StringComparison.Ordinal);
-        var game = await GameAsync("erin", "ws-game");
-        string? reply = null;
-        foreach (var letter in game.Word.Distinct())
+        async Task<string?> SayAsync(string text, string conversation)
         {
-            await ChatSocketTests.SendAsync(socket, new { type = "message", text = letter.ToString(), user_id = "erin", conversation_id = "ws-game" });
-            reply = (await ChatSocketTests.UntilAsync(socket, "done"))[^1].GetProperty("reply").GetString();
+            await ChatSocketTests.SendAsync(socket, new { type = "message", text, user_id = "erin", conversation_id = conversation });
+            return (await ChatSocketTests.UntilAsync(socket, "done"))[^1].GetProperty("reply").GetString();
         }
 
-        Assert.StartsWith($"You won! The word was \"{game.Word}\".", reply, StringComparison.Ordinal);
+        Assert.StartsWith("Let's play hangman!", await SayAsync("let's play hangman", "ws-win"), StringComparison.Ordinal);
+        var won = await GameAsync("erin", "ws-win");
+        string? reply = null;
+        foreach (var letter in won.Word.Distinct())
+        {
+            reply = await SayAsync(letter.ToString(), "ws-win");
+        }
+
+        Assert.StartsWith($"You won! The word was \"{won.Word}\".", reply, StringComparison.Ordinal);
+
+        Assert.StartsWith("Jouons au pendu !", await SayAsync("jouons au pendu", "ws-loss"), StringComparison.Ordinal);
+        var lost = await GameAsync("erin", "ws-loss");
+        foreach (var letter in "abcdefghijklmnopqrstuvwxyz".Where(c => !lost.Word.Contains(c)).Take(HangmanGame.StartingLives))
+        {
+            reply = await SayAsync(letter.ToString(), "ws-loss");
+        }
+
+        Assert.StartsWith($"Perdu : le mot était « {lost.Word} ».", reply, StringComparison.Ordinal);
     }
 
     [Fact]
