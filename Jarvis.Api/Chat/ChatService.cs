@@ -19,7 +19,6 @@ public sealed partial class ChatService(
     MemoryClient memory,
     MemoryAvailability memoryAvailability,
     OfflineResponder offline,
-    ChatTools tools,
     IEnumerable<ISkill> skills,
     IOptions<ConversationOptions> options,
     ILogger<ChatService> logger,
@@ -59,7 +58,7 @@ public sealed partial class ChatService(
             memoryAvailable = recalled;
             // Function invocation (in the chat pipeline) runs the tools the model calls and asks it again with their results.
             var skillTurn = SkillTurn.Of(turn.UserId, turn.Message, turn.ConversationId);
-            var chatOptions = new ChatOptions { Tools = _toolsUnsupported ? null : [.. tools.For(turn.UserId), .. skills.SelectMany(s => s.Tools(skillTurn))] };
+            var chatOptions = new ChatOptions { Tools = _toolsUnsupported ? null : [.. skills.SelectMany(s => s.Tools(skillTurn))] };
 
             // A model that cannot call tools still gets the skills' answers for what their router recognises.
             var routed = _toolsUnsupported ? await RouteAsync(skillTurn, cancellationToken) : null;

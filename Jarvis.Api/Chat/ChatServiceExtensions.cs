@@ -1,6 +1,7 @@
 using Jarvis.Api.Llm;
 using Jarvis.Api.Responder;
 using Jarvis.Api.Voice;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Jarvis.Api.Chat;
@@ -26,7 +27,10 @@ public static class ChatServiceExtensions
         builder.AddVoiceClient().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("voice"));
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<Memory.MemoryAvailability>();
-        builder.Services.AddSingleton<ChatTools>();
+        // Memory and time are skills like the others, first in the model's list of tools.
+        builder.Services.TryAddSingleton<Skills.SkillTelemetry>();
+        builder.Services.AddSingleton<Skills.ISkill, Skills.Memory.MemorySkill>();
+        builder.Services.AddSingleton<Skills.ISkill, Skills.Time.TimeSkill>();
         builder.Services.AddSingleton<ChatService>();
 
         builder.AddLlm();

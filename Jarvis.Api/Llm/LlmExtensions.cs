@@ -14,7 +14,7 @@ public static class LlmExtensions
 
     /// <summary>
     /// Registers the chat client of the Ollama model in <c>ConnectionStrings:{Jarvis:Llm:ConnectionStringName}</c> (see
-    /// <see cref="LlmConfiguration"/>), outermost first: function invocation (the tools of <see cref="ChatTools"/>),
+    /// <see cref="LlmConfiguration"/>), outermost first: function invocation (the skills' tools),
     /// OpenTelemetry (GenAI spans and metrics under <see cref="LlmTelemetry.SourceName"/>), logging, Jarvis' own
     /// <c>llm_*</c> metrics, Ollama's failures in words, then OllamaSharp over the <c>ollama</c> HTTP client (resilience,
     /// service discovery and request ids from ServiceDefaults). With no model configured nothing is registered, and the

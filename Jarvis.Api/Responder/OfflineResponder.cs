@@ -269,7 +269,8 @@ public sealed partial class OfflineResponder
         return french > english ? "fr" : "en";
     }
 
-    private static TimeZoneInfo ResolveTimeZone(string? id, ILogger logger)
+    /// <summary>The IANA time zone <paramref name="id"/>, or UTC (logged) when it is unset or unknown.</summary>
+    internal static TimeZoneInfo ResolveTimeZone(string? id, ILogger logger)
     {
         if (string.IsNullOrWhiteSpace(id))
         {

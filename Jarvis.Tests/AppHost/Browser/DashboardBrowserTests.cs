@@ -60,9 +60,9 @@ public sealed partial class DashboardBrowserTests(StackFixture stack, ChromiumFi
         await genAi.ClickAsync();
         // The GenAI view names the resource and the span and, because the app host in development sets
         // OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true, shows the prompt (Jarvis' instructions first) and the model's answer (the fake's).
-        await Expect(page.GetByText("api: chat llama3.2:1b").First).ToBeVisibleAsync();
-        await Expect(page.GetByText("You are Jarvis, a helpful personal assistant.", new() { Exact = false }).Last).ToBeVisibleAsync();
-        await Expect(page.GetByText("The sky is blue.").Last).ToBeVisibleAsync();
+        await Expect(page.GetByText("api: chat llama3.2:1b").Filter(new() { Visible = true }).First).ToBeVisibleAsync();
+        await Expect(page.GetByText("You are Jarvis, a helpful personal assistant.", new() { Exact = false }).Filter(new() { Visible = true }).Last).ToBeVisibleAsync();
+        await Expect(page.GetByText("The sky is blue.").Filter(new() { Visible = true }).Last).ToBeVisibleAsync();
         await ChromiumFixture.ScreenshotAsync(page, "aspire-genai");
         await page.Context.CloseAsync();
     }
