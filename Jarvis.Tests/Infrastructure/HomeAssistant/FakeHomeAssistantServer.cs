@@ -2,13 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Tests.Infrastructure.HomeAssistant;
 
@@ -31,14 +25,13 @@ public sealed class FakeHomeAssistantServer : IAsyncDisposable
         ["climate"] = ["set_temperature", "turn_on", "turn_off"],
     };
 
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, JsonObject> _states = new();
     private readonly ConcurrentQueue<(string Path, string Body)> _calls = new();
     private int _reads;
 
-    private FakeHomeAssistantServer(WebApplication app)
+    private FakeHomeAssistantServer()
     {
-        _app = app;
         Add("light.kitchen_ceiling", "on", new() { ["friendly_name"] = "Kitchen ceiling", ["brightness"] = 153 });
         Add("light.kitchen_counter", "off", new() { ["friendly_name"] = "Kitchen counter" });
         Add("light.living_room_lamp", "on", new() { ["friendly_name"] = "Living room lamp", ["brightness"] = 255 });
@@ -65,16 +58,12 @@ public sealed class FakeHomeAssistantServer : IAsyncDisposable
     /// <summary>Starts the server.</summary>
     public static async Task<FakeHomeAssistantServer> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Jarvis.Tests.FakeHomeAssistant" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeHomeAssistantServer(app);
-        app.MapGet("/api/states", server.StatesAsync);
-        app.MapPost("/api/services/{domain}/{service}", server.ServiceAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        var server = new FakeHomeAssistantServer();
+        (server._app, server.BaseAddress) = await LoopbackApp.StartAsync("Jarvis.Tests.FakeHomeAssistant", app =>
+        {
+            app.MapGet("/api/states", server.StatesAsync);
+            app.MapPost("/api/services/{domain}/{service}", server.ServiceAsync);
+        }, cancellationToken);
         return server;
     }
 

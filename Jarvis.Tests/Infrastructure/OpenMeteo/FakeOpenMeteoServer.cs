@@ -2,13 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Tests.Infrastructure.OpenMeteo;
 
@@ -34,11 +28,9 @@ public sealed class FakeOpenMeteoServer : IAsyncDisposable
         "wind_gusts_10m_max", "wind_direction_10m_dominant", "shortwave_radiation_sum", "et0_fao_evapotranspiration",
     ];
 
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly ConcurrentQueue<(int Status, TimeSpan Delay)> _scripted = new();
-
-    private FakeOpenMeteoServer(WebApplication app) => _app = app;
 
     /// <summary>The places the geocoding knows, by any of their names.</summary>
     public static IReadOnlyList<FakePlace> Places { get; } =
@@ -66,16 +58,12 @@ public sealed class FakeOpenMeteoServer : IAsyncDisposable
     /// <summary>Starts the server.</summary>
     public static async Task<FakeOpenMeteoServer> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Jarvis.Tests.FakeOpenMeteo" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeOpenMeteoServer(app);
-        app.MapGet("/v1/search", server.SearchAsync);
-        app.MapGet("/v1/forecast", server.ForecastAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        var server = new FakeOpenMeteoServer();
+        (server._app, server.BaseAddress) = await LoopbackApp.StartAsync("Jarvis.Tests.FakeOpenMeteo", app =>
+        {
+            app.MapGet("/v1/search", server.SearchAsync);
+            app.MapGet("/v1/forecast", server.ForecastAsync);
+        }, cancellationToken);
         return server;
     }
 
