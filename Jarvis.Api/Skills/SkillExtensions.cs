@@ -44,7 +44,7 @@ public static class SkillExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var connection = HomeAssistantConnection.FromConfiguration(builder.Configuration);
         var timeout = SkillTimeout(builder);
-        builder.Services.AddHttpClient(nameof(HomeAssistantClient)).ConfigureResilience(resilience =>
+        builder.Services.AddHttpClient(HomeAssistantClient.HttpClientName).ConfigureResilience(resilience =>
         {
             resilience.TotalRequestTimeout.Timeout = timeout;
             resilience.AttemptTimeout.Timeout = timeout / 2;
@@ -53,8 +53,7 @@ public static class SkillExtensions
             // A service call acts: never sent twice.
             resilience.Retry.DisableForUnsafeHttpMethods();
         });
-        builder.Services.AddTransient(sp => new HomeAssistantClient(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HomeAssistantClient)), connection, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new HomeAssistantClient(sp.GetRequiredService<IHttpClientFactory>(), connection, sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<SkillTelemetry>();
         builder.Services.AddSingleton<ISkill, HomeAssistantSkill>();

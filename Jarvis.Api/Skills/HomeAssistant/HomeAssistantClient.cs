@@ -7,18 +7,22 @@ using System.Text.Json.Serialization;
 namespace Jarvis.Api.Skills.HomeAssistant;
 
 /// <summary>
-/// A typed client of Home Assistant's REST API (<c>../shared/specs/home-assistant-rest.md</c>) with the long-lived token
+/// A client of Home Assistant's REST API (<c>../shared/specs/home-assistant-rest.md</c>) with the long-lived token
 /// of <c>ConnectionStrings:homeassistant</c> (<c>Endpoint=http://host:8123;Key=TOKEN</c>). <c>GET /api/states</c> is
 /// cached for a few seconds; a 401 is <see cref="HomeAssistantException.Unauthorized"/>, anything else that fails is
 /// unavailable. The token is never part of a message.
 /// </summary>
-public sealed class HomeAssistantClient(HttpClient http, HomeAssistantConnection? connection, TimeProvider timeProvider)
+/// <remarks>A singleton, so the cache is shared; each call takes its client from <see cref="IHttpClientFactory"/>.</remarks>
+public sealed class HomeAssistantClient(IHttpClientFactory httpClientFactory, HomeAssistantConnection? connection, TimeProvider timeProvider)
 {
+    /// <summary>The name of the <see cref="HttpClient"/> (its resilience options are <c>HttpResilience:Clients:HomeAssistant</c>).</summary>
+    public const string HttpClientName = "HomeAssistant";
+
     /// <summary>How long a read of every state is reused.</summary>
     public static readonly TimeSpan StatesCacheDuration = TimeSpan.FromSeconds(3);
 
-    private static readonly object s_cacheLock = new();
-    private static (HomeAssistantConnection? Connection, DateTimeOffset At, IReadOnlyList<EntityState> States)? s_cache;
+    private readonly Lock _cacheLock = new();
+    private (DateTimeOffset At, IReadOnlyList<EntityState> States)? _cache;
 
     /// <summary>Whether <c>ConnectionStrings:homeassistant</c> is set.</summary>
     public bool IsConfigured => connection is not null;
@@ -26,18 +30,18 @@ public sealed class HomeAssistantClient(HttpClient http, HomeAssistantConnection
     /// <summary>Every entity's state, at most <see cref="StatesCacheDuration"/> old.</summary>
     public async Task<IReadOnlyList<EntityState>> GetStatesAsync(CancellationToken cancellationToken)
     {
-        lock (s_cacheLock)
+        lock (_cacheLock)
         {
-            if (s_cache is { } cached && cached.Connection == connection && timeProvider.GetUtcNow() - cached.At < StatesCacheDuration)
+            if (_cache is { } cached && timeProvider.GetUtcNow() - cached.At < StatesCacheDuration)
             {
                 return cached.States;
             }
         }
 
         var states = await SendAsync<List<EntityState>>(HttpMethod.Get, "api/states", null, cancellationToken);
-        lock (s_cacheLock)
+        lock (_cacheLock)
         {
-            s_cache = (connection, timeProvider.GetUtcNow(), states);
+            _cache = (timeProvider.GetUtcNow(), states);
         }
 
         return states;
@@ -47,9 +51,9 @@ public sealed class HomeAssistantClient(HttpClient http, HomeAssistantConnection
     public async Task<IReadOnlyList<EntityState>> CallServiceAsync(string domain, string service, Dictionary<string, object> data, CancellationToken cancellationToken)
     {
         var changed = await SendAsync<List<EntityState>>(HttpMethod.Post, $"api/services/{domain}/{service}", data, cancellationToken);
-        lock (s_cacheLock)
+        lock (_cacheLock)
         {
-            s_cache = null;
+            _cache = null;
         }
 
         return changed;
@@ -67,7 +71,7 @@ public sealed class HomeAssistantClient(HttpClient http, HomeAssistantConnection
 
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
+            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
                 throw new HomeAssistantException(unauthorized: true, "Home Assistant refused the access token (401).");
