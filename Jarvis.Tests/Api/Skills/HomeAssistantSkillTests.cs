@@ -82,6 +82,30 @@ public sealed class HomeAssistantSkillTests
     }
 
     [Fact]
+    public async Task HomeAssistantFailingOrTooSlowIsASentenceAndACommandIsNeverSentTwice()
+    {
+        await using var home = await FakeHomeAssistantServer.StartAsync(Ct);
+        var settings = Settings(home);
+        settings["Jarvis:Skills:Timeout"] = "00:00:01";
+        await using var api = new ApiFactory(settings);
+        using var client = api.CreateKeyedClient();
+
+        home.FailNext(503);
+        home.FailNext(503);
+        Assert.Equal("Home Assistant is not reachable right now.", await ReplyAsync(client, "is the coffee machine on?"));
+        home.FailNext(200, TimeSpan.FromSeconds(10));
+        home.FailNext(200, TimeSpan.FromSeconds(10));
+        Assert.Equal("Home Assistant is not reachable right now.", await ReplyAsync(client, "is the coffee machine on?"));
+
+        // The states are read (and kept a few seconds), then the service call fails: a POST is never retried.
+        Assert.Equal("The Coffee machine is off.", await ReplyAsync(client, "is the coffee machine on?"));
+        home.FailNext(500);
+        Assert.Equal("Home Assistant is not reachable right now.", await ReplyAsync(client, "turn on the coffee machine"));
+        Assert.Single(home.Requests, r => r.StartsWith("POST ", StringComparison.Ordinal));
+        Assert.Equal("off", (string?)home.State("switch.coffee_machine")["state"]);
+    }
+
+    [Fact]
     public async Task UnreachableOrUnconfiguredIsASentence()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

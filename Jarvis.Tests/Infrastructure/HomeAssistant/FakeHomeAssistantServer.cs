@@ -28,6 +28,8 @@ public sealed class FakeHomeAssistantServer : IAsyncDisposable
     private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, JsonObject> _states = new();
     private readonly ConcurrentQueue<(string Path, string Body)> _calls = new();
+    private readonly ConcurrentQueue<(int Status, TimeSpan Delay)> _scripted = new();
+    private readonly ConcurrentQueue<string> _requests = new();
     private int _reads;
 
     private FakeHomeAssistantServer()
@@ -49,6 +51,9 @@ public sealed class FakeHomeAssistantServer : IAsyncDisposable
     /// <summary>Every service call's path and body, in arrival order.</summary>
     public IReadOnlyList<(string Path, string Body)> ServiceCalls => [.. _calls];
 
+    /// <summary>Every request's method and path, failed ones too, in arrival order.</summary>
+    public IReadOnlyList<string> Requests => [.. _requests];
+
     /// <summary>How many times <c>GET /api/states</c> was answered.</summary>
     public int StateReads => Volatile.Read(ref _reads);
 
@@ -66,6 +71,9 @@ public sealed class FakeHomeAssistantServer : IAsyncDisposable
         }, cancellationToken);
         return server;
     }
+
+    /// <summary>The next request answers <paramref name="status"/> (503 as when Home Assistant stops: an empty body) after <paramref name="delay"/>.</summary>
+    public void FailNext(int status, TimeSpan delay = default) => _scripted.Enqueue((status, delay));
 
     /// <summary>The state of <paramref name="entityId"/> now.</summary>
     public JsonObject State(string entityId) => _states[entityId];
@@ -91,8 +99,16 @@ public sealed class FakeHomeAssistantServer : IAsyncDisposable
         };
     }
 
-    private static async Task<bool> AuthorizedAsync(HttpContext context)
+    private async Task<bool> AuthorizedAsync(HttpContext context)
     {
+        _requests.Enqueue($"{context.Request.Method} {context.Request.Path}");
+        if (_scripted.TryDequeue(out var next))
+        {
+            await Task.Delay(next.Delay, context.RequestAborted);
+            context.Response.StatusCode = next.Status;
+            return false;
+        }
+
         if (context.Request.Headers.Authorization.ToString() == $"Bearer {Token}")
         {
             return true;
