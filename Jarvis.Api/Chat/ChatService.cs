@@ -106,6 +106,8 @@ public sealed partial class ChatService(
             {
                 await updates.DisposeAsync();
             }
+
+            responder = routed is null ? responder : "skill";
         }
 
         memoryAvailable &= await RecordAsync(turn, reply.ToString(), cancellationToken);

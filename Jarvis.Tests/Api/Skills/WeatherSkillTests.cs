@@ -136,11 +136,13 @@ public sealed class WeatherSkillTests
         await using var api = new ApiFactory(settings);
         using var client = api.CreateKeyedClient();
 
-        var weather = (await ChatAsync(client, "what's the weather in Paris")).GetProperty("reply").GetString();
-        var chat = (await ChatAsync(client, "tell me a joke")).GetProperty("reply").GetString();
+        var weather = await ChatAsync(client, "what's the weather in Paris");
+        var chat = await ChatAsync(client, "tell me a joke");
 
-        Assert.StartsWith("In Paris, France it is 18.4 °C", weather, StringComparison.Ordinal);
-        Assert.StartsWith("The sky is blue.", chat, StringComparison.Ordinal);
+        Assert.StartsWith("In Paris, France it is 18.4 °C", weather.GetProperty("reply").GetString(), StringComparison.Ordinal);
+        Assert.Equal("skill", weather.GetProperty("responder").GetString());
+        Assert.StartsWith("The sky is blue.", chat.GetProperty("reply").GetString(), StringComparison.Ordinal);
+        Assert.Equal("llm", chat.GetProperty("responder").GetString());
 
         // The refused request with tools, then only the joke reached the model: the router answered the weather.
         Assert.Equal(2, ollama.ChatRequests.Count);
