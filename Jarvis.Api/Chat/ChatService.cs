@@ -122,18 +122,8 @@ public sealed partial class ChatService(
             new ChatTimings(Stopwatch.GetElapsedTime(started).TotalMilliseconds, firstToken), responder, memoryAvailable);
     }
 
-    private async Task<string?> RouteAsync(SkillTurn turn, CancellationToken cancellationToken)
-    {
-        foreach (var skill in skills)
-        {
-            if (await skill.TryAnswerAsync(turn, cancellationToken) is { } answer)
-            {
-                return answer;
-            }
-        }
-
-        return null;
-    }
+    private async Task<string?> RouteAsync(SkillTurn turn, CancellationToken cancellationToken) =>
+        (await skills.AnswerAsync(turn, cancellationToken))?.Answer;
 
     private static async IAsyncEnumerable<ChatResponseUpdate> Routed(string answer)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Jarvis.Api.Memory;
+using Jarvis.Api.Skills;
 
 namespace Jarvis.Api.Responder;
 
@@ -50,7 +51,7 @@ public sealed partial class OfflineResponder
         ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 
     private readonly MemoryClient _memory;
-    private readonly Skills.ISkill[] _skills;
+    private readonly ISkill[] _skills;
     private readonly TimeProvider _timeProvider;
     private readonly TimeZoneInfo _timeZone;
     private readonly ILogger<OfflineResponder> _logger;
@@ -59,7 +60,7 @@ public sealed partial class OfflineResponder
     /// Creates the responder; the time zone comes from <c>Jarvis:TimeZone</c> (an IANA id, default UTC). The
     /// <paramref name="skills"/> answer what they recognise that the responder's own intents do not.
     /// </summary>
-    public OfflineResponder(MemoryClient memory, TimeProvider timeProvider, IConfiguration configuration, ILogger<OfflineResponder> logger, IEnumerable<Skills.ISkill>? skills = null)
+    public OfflineResponder(MemoryClient memory, TimeProvider timeProvider, IConfiguration configuration, ILogger<OfflineResponder> logger, IEnumerable<ISkill>? skills = null)
     {
         _skills = [.. skills ?? []];
         ArgumentNullException.ThrowIfNull(memory);
@@ -115,13 +116,10 @@ public sealed partial class OfflineResponder
         }
 
         var language = DetectLanguage(folded);
-        var turn = new Skills.SkillTurn(userId, original, language, conversationId);
-        foreach (var skill in _skills)
+        var turn = new SkillTurn(userId, original, language, conversationId);
+        if (await _skills.AnswerAsync(turn, cancellationToken).ConfigureAwait(false) is var (skill, answer))
         {
-            if (await skill.TryAnswerAsync(turn, cancellationToken).ConfigureAwait(false) is { } answer)
-            {
-                return new OfflineReply(answer, language, skill.Name);
-            }
+            return new OfflineReply(answer, language, skill.Name);
         }
 
         return new OfflineReply(LlmRequired(language), language, OfflineIntents.LlmRequired);

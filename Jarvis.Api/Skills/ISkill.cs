@@ -33,3 +33,22 @@ public sealed record SkillTurn(string UserId, string Message, string Language, s
         return new SkillTurn(userId, text, Responder.OfflineResponder.DetectLanguage(Responder.OfflineResponder.Fold(text)), conversationId);
     }
 }
+
+/// <summary>The offline router over every registered skill.</summary>
+public static class SkillRouter
+{
+    /// <summary>The first skill that recognises <paramref name="turn"/>'s message, with its answer; null when none does.</summary>
+    public static async Task<(ISkill Skill, string Answer)?> AnswerAsync(this IEnumerable<ISkill> skills, SkillTurn turn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(skills);
+        foreach (var skill in skills)
+        {
+            if (await skill.TryAnswerAsync(turn, cancellationToken).ConfigureAwait(false) is { } answer)
+            {
+                return (skill, answer);
+            }
+        }
+
+        return null;
+    }
+}

@@ -20,16 +20,7 @@ public static class SkillExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<WeatherOptions>().BindConfiguration("Jarvis:Skills:Weather").ValidateDataAnnotations().ValidateOnStart();
-        var timeout = SkillTimeout(builder);
-
-        // A slow weather service costs a sentence, not a hung turn: one quick retry, all of it within the timeout.
-        builder.Services.AddHttpClient<OpenMeteoClient>().ConfigureResilience(resilience =>
-        {
-            resilience.TotalRequestTimeout.Timeout = timeout;
-            resilience.AttemptTimeout.Timeout = timeout / 2;
-            resilience.Retry.MaxRetryAttempts = 1;
-            resilience.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        });
+        builder.Services.AddHttpClient<OpenMeteoClient>().ConfigureSkillResilience(builder);
         builder.Services.TryAddSingleton<SkillTelemetry>();
         builder.Services.AddSingleton<ISkill, WeatherSkill>();
         return builder;
@@ -43,16 +34,9 @@ public static class SkillExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var connection = HomeAssistantConnection.FromConfiguration(builder.Configuration);
-        var timeout = SkillTimeout(builder);
-        builder.Services.AddHttpClient(HomeAssistantClient.HttpClientName).ConfigureResilience(resilience =>
-        {
-            resilience.TotalRequestTimeout.Timeout = timeout;
-            resilience.AttemptTimeout.Timeout = timeout / 2;
-            resilience.Retry.MaxRetryAttempts = 1;
-            resilience.Retry.Delay = TimeSpan.FromMilliseconds(100);
-            // A service call acts: never sent twice.
-            resilience.Retry.DisableForUnsafeHttpMethods();
-        });
+        builder.Services.AddHttpClient(HomeAssistantClient.HttpClientName)
+            .ConfigureSkillResilience(builder)
+            .ConfigureResilience(resilience => resilience.Retry.DisableForUnsafeHttpMethods()); // a service call acts: never sent twice
         builder.Services.AddSingleton(sp => new HomeAssistantClient(sp.GetRequiredService<IHttpClientFactory>(), connection, sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<SkillTelemetry>();
@@ -69,9 +53,24 @@ public static class SkillExtensions
         return builder;
     }
 
-    private static TimeSpan SkillTimeout(IHostApplicationBuilder builder)
+    /// <summary>
+    /// A slow external service costs a sentence, not a hung turn: the whole call, one quick retry included, within
+    /// <c>Jarvis:Skills:Timeout</c>.
+    /// </summary>
+    private static IHttpClientBuilder ConfigureSkillResilience(this IHttpClientBuilder client, IHostApplicationBuilder builder)
     {
         var timeout = builder.Configuration.GetValue(TimeoutKey, TimeSpan.FromSeconds(5));
-        return timeout > TimeSpan.Zero ? timeout : throw new InvalidOperationException($"{TimeoutKey} must be positive.");
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{TimeoutKey} must be positive.");
+        }
+
+        return client.ConfigureResilience(resilience =>
+        {
+            resilience.TotalRequestTimeout.Timeout = timeout;
+            resilience.AttemptTimeout.Timeout = timeout / 2;
+            resilience.Retry.MaxRetryAttempts = 1;
+            resilience.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        });
     }
 }
