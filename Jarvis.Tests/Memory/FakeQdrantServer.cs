@@ -5,14 +5,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Jarvis.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Tests.Memory;
 
@@ -46,18 +41,14 @@ public sealed class FakeQdrantServer : IAsyncDisposable
     // serde_json escapes only quotes, backslashes and control characters; so does the relaxed encoder.
     private static readonly JsonSerializerOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly string? _apiKey;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, FakeCollection> _collections = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RecordedQdrantRequest> _requests = new();
     private long _operationId;
 
-    private FakeQdrantServer(WebApplication app, string? apiKey)
-    {
-        _app = app;
-        _apiKey = apiKey;
-    }
+    private FakeQdrantServer(string? apiKey) => _apiKey = apiKey;
 
     /// <summary>Where the server listens, such as <c>http://127.0.0.1:40123/</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -80,17 +71,12 @@ public sealed class FakeQdrantServer : IAsyncDisposable
     /// <summary>Starts the server; with <paramref name="apiKey"/>, every non-exempt request must carry it.</summary>
     public static async Task<FakeQdrantServer> StartAsync(string? apiKey, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Jarvis.Tests.FakeQdrant" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeQdrantServer(app, apiKey);
-        app.Use(server.RecordAndAuthenticateAsync);
-        server.MapRoutes(app);
-
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        var server = new FakeQdrantServer(apiKey);
+        (server._app, server.BaseAddress) = await LoopbackApp.StartAsync("Jarvis.Tests.FakeQdrant", app =>
+        {
+            app.Use(server.RecordAndAuthenticateAsync);
+            server.MapRoutes(app);
+        }, cancellationToken);
         return server;
     }
 

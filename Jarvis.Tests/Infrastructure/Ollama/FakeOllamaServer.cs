@@ -1,13 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Tests.Infrastructure.Ollama;
 
@@ -22,15 +17,11 @@ public sealed partial class FakeOllamaServer : IAsyncDisposable
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
-    private readonly WebApplication _app;
     private readonly Lock _lock = new();
     private readonly List<string> _models;
+    private WebApplication _app = null!;
 
-    private FakeOllamaServer(WebApplication app, IEnumerable<string> models)
-    {
-        _app = app;
-        _models = [.. models.Select(Canonical)];
-    }
+    private FakeOllamaServer(IEnumerable<string> models) => _models = [.. models.Select(Canonical)];
 
     /// <summary>Where the server listens, such as <c>http://127.0.0.1:40123/</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -38,18 +29,13 @@ public sealed partial class FakeOllamaServer : IAsyncDisposable
     /// <summary>Starts the server with <paramref name="models"/> pulled (a name without a tag means <c>:latest</c>).</summary>
     public static async Task<FakeOllamaServer> StartAsync(IEnumerable<string> models, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Jarvis.Tests.FakeOllama" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeOllamaServer(app, models);
-        server.MapModels(app);
-        server.MapEmbed(app);
-        server.MapChat(app);
-
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        var server = new FakeOllamaServer(models);
+        (server._app, server.BaseAddress) = await LoopbackApp.StartAsync("Jarvis.Tests.FakeOllama", app =>
+        {
+            server.MapModels(app);
+            server.MapEmbed(app);
+            server.MapChat(app);
+        }, cancellationToken);
         return server;
     }
 
