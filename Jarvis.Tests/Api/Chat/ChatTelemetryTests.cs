@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
+using Jarvis.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static Jarvis.Tests.Api.Chat.ChatSocketTests;
 
@@ -61,7 +62,7 @@ public sealed class ChatTelemetryTests
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, Ct);
         }
 
-        await Infrastructure.Eventually.TrueAsync(
+        await Eventually.TrueAsync(
             () => Task.FromResult(api.Logs.Records.Any(r => r.Message.StartsWith("ws disconnected", StringComparison.Ordinal))), "the session to end", Ct, TimeSpan.FromSeconds(10));
         var session = api.Logs.Records.Where(r => r.Message.StartsWith("ws ", StringComparison.Ordinal)).ToList();
         Assert.Equal(["ws connected", "ws message", "ws error", "ws disconnected"], session.Select(r => string.Join(' ', r.Message.Split(' ').Take(2))).Distinct());
@@ -75,20 +76,7 @@ public sealed class ChatTelemetryTests
     public async Task EverySpanOfTheSessionCarriesItsRequestIdAndOnlyTheUserOfItsMessage()
     {
         var requestId = $"ws-{Guid.NewGuid():N}";
-        var spans = new ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "System.Net.Http",
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.GetTagItem("request_id") as string == requestId)
-                {
-                    spans.Enqueue(activity);
-                }
-            },
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var collector = new SpanCollector("System.Net.Http", activity => activity.GetTagItem("request_id") as string == requestId);
 
         // Spans are only recorded (and tagged) when they are exported: an endpoint nothing listens on will do.
         await using var api = new ApiFactory(new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1" });
@@ -103,9 +91,10 @@ public sealed class ChatTelemetryTests
         // Each "remember" turn calls Jarvis.Memory (down here, but the HTTP client spans are made all the same).
         await SendAsync(socket, new { type = "message", text = "remember that I like tea", user_id = "alice" });
         await UntilAsync(socket, "done");
-        var alices = spans.Count;
+        var alices = collector.Stopped.Count;
         await SendAsync(socket, new { type = "message", text = "remember that I like coffee" });
         await UntilAsync(socket, "done");
+        var spans = collector.Stopped;
 
         Assert.True(alices > 0, "the first message's memory calls carry the connection's request id");
         Assert.True(spans.Count > alices, "so do the second message's");

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Jarvis.Api.Llm;
 using Jarvis.ServiceDefaults.ConnectionStrings;
+using Jarvis.Tests.Infrastructure;
 using Jarvis.Tests.Infrastructure.Ollama;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -252,7 +253,7 @@ public sealed class LlmPipelineTests
         const string model = "telemetry-model:1b";
         await using var server = await FakeOllamaServer.StartAsync([model], ct);
         using var host = BuildHost(server.BaseAddress, model);
-        using var spans = new SpanCollector(model);
+        using var spans = new SpanCollector(LlmTelemetry.SourceName, SpanCollector.OfModel(model));
         using var measurements = new MeasurementCollector(model);
         server.Enqueue(new FakeChatReply { DelayBeforeFirstToken = TimeSpan.FromMilliseconds(50) });
 
@@ -291,7 +292,7 @@ public sealed class LlmPipelineTests
         const string model = "failing-telemetry-model:1b";
         await using var server = await FakeOllamaServer.StartAsync(["other:1b"], ct);
         using var host = BuildHost(server.BaseAddress, model);
-        using var spans = new SpanCollector(model);
+        using var spans = new SpanCollector(LlmTelemetry.SourceName, SpanCollector.OfModel(model));
         using var measurements = new MeasurementCollector(model);
 
         await Assert.ThrowsAsync<OllamaChatException>(async () =>
@@ -370,46 +371,6 @@ public sealed class LlmPipelineTests
         builder.AddServiceDefaults();
         builder.AddLlm();
         return builder.Build();
-    }
-
-    /// <summary>The stopped spans of the chat pipeline for one model (other tests run other models at once).</summary>
-    private sealed class SpanCollector : IDisposable
-    {
-        private readonly List<Activity> _stopped = [];
-        private readonly ActivityListener _listener;
-
-        public SpanCollector(string model)
-        {
-            _listener = new ActivityListener
-            {
-                ShouldListenTo = source => source.Name == LlmTelemetry.SourceName,
-                Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
-                ActivityStopped = activity =>
-                {
-                    if (activity.GetTagItem("gen_ai.request.model") as string == model)
-                    {
-                        lock (_stopped)
-                        {
-                            _stopped.Add(activity);
-                        }
-                    }
-                },
-            };
-            ActivitySource.AddActivityListener(_listener);
-        }
-
-        public IReadOnlyList<Activity> Stopped
-        {
-            get
-            {
-                lock (_stopped)
-                {
-                    return [.. _stopped];
-                }
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Measurements of the GenAI and <c>llm_*</c> instruments tagged with one model.</summary>

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Jarvis.Memory.Embeddings.Ollama;
 using Jarvis.ServiceDefaults.ConnectionStrings;
+using Jarvis.Tests.Infrastructure;
 using Jarvis.Tests.Infrastructure.Ollama;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -162,29 +162,13 @@ public sealed class OllamaEmbeddingsTests
         var ct = TestContext.Current.CancellationToken;
         const string model = "span-embed-model";
         await using var server = await FakeOllamaServer.StartAsync([model], ct);
-        List<Activity> spans = [];
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == OllamaEmbeddings.SourceName,
-            Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.GetTagItem("gen_ai.request.model") as string == model)
-                {
-                    lock (spans)
-                    {
-                        spans.Add(activity);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SpanCollector(OllamaEmbeddings.SourceName, SpanCollector.OfModel(model));
         using var http = new HttpClient();
         using var generator = OllamaEmbeddings.Create(http, new OllamaConnection(server.BaseAddress, model));
 
         await generator.GenerateAsync(["hello world"], cancellationToken: ct);
 
-        var span = Assert.Single(spans);
+        var span = Assert.Single(spans.Stopped);
         Assert.Equal($"embeddings {model}", span.DisplayName);
         Assert.Equal("embeddings", span.GetTagItem("gen_ai.operation.name"));
         Assert.Equal("ollama", span.GetTagItem("gen_ai.provider.name"));
