@@ -9,6 +9,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddApiSecurity();
 builder.AddChat();
+builder.AddMemorySkill();
+builder.AddTimeSkill();
 builder.AddWeatherSkill();
 builder.AddHomeAssistantSkill();
 builder.AddHangmanSkill();

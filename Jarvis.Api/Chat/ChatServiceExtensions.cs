@@ -1,7 +1,7 @@
 using Jarvis.Api.Llm;
+using Jarvis.Api.Memory;
 using Jarvis.Api.Responder;
 using Jarvis.Api.Voice;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Jarvis.Api.Chat;
@@ -19,18 +19,14 @@ public static class ChatServiceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<ConversationOptions>().BindConfiguration("Jarvis:Chat").ValidateDataAnnotations().ValidateOnStart();
         builder.AddOfflineResponder();
-        builder.Services.AddHealthChecks().AddCheck<Memory.MemoryHealthCheck>("memory", failureStatus: HealthStatus.Degraded);
+        builder.Services.AddHealthChecks().AddCheck<MemoryHealthCheck>("memory", failureStatus: HealthStatus.Degraded);
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<ServiceMetrics>());
         builder.Services.Configure<HealthCheckPublisherOptions>(publisher => publisher.Delay = TimeSpan.FromSeconds(1));
-        builder.Services.AddHttpClient<Memory.MemoryClient>().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("memory"));
+        builder.AddMemoryClient().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("memory"));
         builder.AddVoiceClient().AddHttpMessageHandler(sp => sp.GetRequiredService<ServiceMetrics>().TimingHandler("voice"));
         builder.Services.AddSingleton<ChatMetrics>();
-        builder.Services.AddSingleton<Memory.MemoryAvailability>();
-        // Memory and time are skills like the others, first in the model's list of tools.
-        builder.Services.TryAddSingleton<Skills.SkillTelemetry>();
-        builder.Services.AddSingleton<Skills.ISkill, Skills.Memory.MemorySkill>();
-        builder.Services.AddSingleton<Skills.ISkill, Skills.Time.TimeSkill>();
+        builder.Services.AddSingleton<MemoryAvailability>();
         builder.Services.AddSingleton<ChatService>();
 
         builder.AddLlm();

@@ -1,4 +1,3 @@
-using Jarvis.Api.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Jarvis.Api.Responder;
@@ -6,20 +5,11 @@ namespace Jarvis.Api.Responder;
 /// <summary>Registers <see cref="OfflineResponder"/>.</summary>
 public static class OfflineResponderExtensions
 {
-    /// <summary>
-    /// Registers <see cref="OfflineResponder"/> (transient, like the typed <see cref="MemoryClient"/> it uses) and the
-    /// memory client if it is not registered yet.
-    /// </summary>
+    /// <summary>Registers <see cref="OfflineResponder"/>, which answers with every registered skill's router.</summary>
     public static IHostApplicationBuilder AddOfflineResponder(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (!builder.Services.Any(s => s.ServiceType == typeof(MemoryClient)))
-        {
-            builder.AddMemoryClient();
-        }
-
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddTransient<OfflineResponder>();
+        builder.Services.TryAddSingleton<OfflineResponder>();
         return builder;
     }
 }

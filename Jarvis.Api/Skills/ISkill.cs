@@ -29,8 +29,8 @@ public sealed record SkillTurn(string UserId, string Message, string Language, s
     /// <summary>The turn of <paramref name="message"/>, in the language it is written in.</summary>
     public static SkillTurn Of(string userId, string message, string? conversationId = null)
     {
-        var text = Responder.OfflineResponder.Collapse(message);
-        return new SkillTurn(userId, text, Responder.OfflineResponder.DetectLanguage(Responder.OfflineResponder.Fold(text)), conversationId);
+        var text = Utterance.Collapse(message);
+        return new SkillTurn(userId, text, Utterance.DetectLanguage(Utterance.Fold(text)), conversationId);
     }
 }
 

@@ -1,5 +1,8 @@
+using Jarvis.Api.Memory;
 using Jarvis.Api.Skills.Hangman;
 using Jarvis.Api.Skills.HomeAssistant;
+using Jarvis.Api.Skills.Memory;
+using Jarvis.Api.Skills.Time;
 using Jarvis.Api.Skills.Weather;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -11,6 +14,33 @@ public static class SkillExtensions
 {
     /// <summary>The configuration key of the total time a skill's external call may take (default 5 s).</summary>
     public const string TimeoutKey = "Jarvis:Skills:Timeout";
+
+    /// <summary>
+    /// Registers the memory skill: the user's long-term memory in Jarvis.Memory. Register it before the others, so that
+    /// "remember that it's going to rain in Paris" is a memory, not the weather.
+    /// </summary>
+    public static IHostApplicationBuilder AddMemorySkill(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.Services.Any(s => s.ServiceType == typeof(MemoryClient)))
+        {
+            builder.AddMemoryClient();
+        }
+
+        builder.Services.TryAddSingleton<SkillTelemetry>();
+        builder.Services.AddSingleton<ISkill, MemorySkill>();
+        return builder;
+    }
+
+    /// <summary>Registers the time skill: the date and time in <c>Jarvis:TimeZone</c> (an IANA id, default UTC).</summary>
+    public static IHostApplicationBuilder AddTimeSkill(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<SkillTelemetry>();
+        builder.Services.AddSingleton<ISkill, TimeSkill>();
+        return builder;
+    }
 
     /// <summary>
     /// Registers the weather skill: Open-Meteo at <c>Jarvis:Skills:Weather:ForecastUrl</c> and <c>:GeocodingUrl</c>, in

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Jarvis.Api.Memory;
-using Jarvis.Api.Responder;
 using Microsoft.Extensions.AI;
 
 namespace Jarvis.Api.Skills.Hangman;
@@ -15,7 +14,6 @@ namespace Jarvis.Api.Skills.Hangman;
 public sealed partial class HangmanSkill(MemoryClient memory, SkillTelemetry telemetry) : ISkill
 {
     private const string StatePrefix = "hangman ";
-    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
     /// <inheritdoc />
     public string Name => "hangman";
@@ -34,7 +32,7 @@ public sealed partial class HangmanSkill(MemoryClient memory, SkillTelemetry tel
     public Task<string?> TryAnswerAsync(SkillTurn turn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(turn);
-        var folded = OfflineResponder.Fold(turn.Message).Trim();
+        var folded = Utterance.Fold(turn.Message).Trim();
         Move? move = StartEn().IsMatch(folded) ? new Move("start", "en")
             : StartFr().IsMatch(folded) ? new Move("start", "fr")
             : GiveUp().IsMatch(folded) ? new Move("give_up", turn.Language)
@@ -132,7 +130,7 @@ public sealed partial class HangmanSkill(MemoryClient memory, SkillTelemetry tel
     {
         public static Move Of(string move, string language)
         {
-            var folded = OfflineResponder.Fold(move).Trim();
+            var folded = Utterance.Fold(move).Trim();
             return folded switch
             {
                 "start" or "new" => new Move("start", language),
@@ -143,18 +141,18 @@ public sealed partial class HangmanSkill(MemoryClient memory, SkillTelemetry tel
         }
     }
 
-    [GeneratedRegex(@"^(?:let'?s\s+play|play|start|new\s+game\s+of|a\s+game\s+of)\b.*\bhangman\b[\s.!?]*$", Options)]
+    [GeneratedRegex(@"^(?:let'?s\s+play|play|start|new\s+game\s+of|a\s+game\s+of)\b.*\bhangman\b[\s.!?]*$", Utterance.Options)]
     private static partial Regex StartEn();
 
-    [GeneratedRegex(@"^(?:jouons|on\s+joue|jouer|on\s+fait\s+une\s+partie|une\s+partie|nouvelle\s+partie)\b.*\bpendu\b[\s.!?]*$", Options)]
+    [GeneratedRegex(@"^(?:jouons|on\s+joue|jouer|on\s+fait\s+une\s+partie|une\s+partie|nouvelle\s+partie)\b.*\bpendu\b[\s.!?]*$", Utterance.Options)]
     private static partial Regex StartFr();
 
-    [GeneratedRegex(@"^(?:i\s+give\s+up|give\s+up|i\s+quit|j'abandonne|abandon|je\s+donne\s+ma\s+langue\s+au\s+chat)[\s.!?]*$", Options)]
+    [GeneratedRegex(@"^(?:i\s+give\s+up|give\s+up|i\s+quit|j'abandonne|abandon|je\s+donne\s+ma\s+langue\s+au\s+chat)[\s.!?]*$", Utterance.Options)]
     private static partial Regex GiveUp();
 
-    [GeneratedRegex(@"^(?:(?:the\s+)?letter\s+|(?:la\s+)?lettre\s+)?(?<letter>[a-z])[\s.!?]*$", Options)]
+    [GeneratedRegex(@"^(?:(?:the\s+)?letter\s+|(?:la\s+)?lettre\s+)?(?<letter>[a-z])[\s.!?]*$", Utterance.Options)]
     private static partial Regex Letter();
 
-    [GeneratedRegex(@"^(?:is\s+it\s+|c'est\s+|the\s+word\s+is\s+|le\s+mot\s+est\s+)?(?<word>[a-z]{2,})[\s.!?]*$", Options)]
+    [GeneratedRegex(@"^(?:is\s+it\s+|c'est\s+|the\s+word\s+is\s+|le\s+mot\s+est\s+)?(?<word>[a-z]{2,})[\s.!?]*$", Utterance.Options)]
     private static partial Regex Word();
 }

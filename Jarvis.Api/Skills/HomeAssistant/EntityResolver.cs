@@ -1,4 +1,3 @@
-using Jarvis.Api.Responder;
 
 namespace Jarvis.Api.Skills.HomeAssistant;
 
@@ -80,5 +79,5 @@ internal static class EntityResolver
     }
 
     private static List<string> Words(string text) =>
-        [.. OfflineResponder.Fold(text).Split([' ', '\'', '-', '_', ',', '.', '?', '!'], StringSplitOptions.RemoveEmptyEntries).Where(w => !s_filler.Contains(w))];
+        [.. Utterance.Fold(text).Split([' ', '\'', '-', '_', ',', '.', '?', '!'], StringSplitOptions.RemoveEmptyEntries).Where(w => !s_filler.Contains(w))];
 }

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Jarvis.Api.Responder;
 using Microsoft.Extensions.AI;
 
 namespace Jarvis.Api.Skills.HomeAssistant;
@@ -14,8 +13,6 @@ namespace Jarvis.Api.Skills.HomeAssistant;
 /// </summary>
 public sealed partial class HomeAssistantSkill(HomeAssistantClient homeAssistant, SkillTelemetry telemetry) : ISkill
 {
-    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
-    private const string Lead = @"^(?:(?:hey\s+|ok\s+|dis\s+)?jarvis[\s,:]+)?(?:please\s+|s'il\s+te\s+plait\s+)?";
     private const string End = @"[\s?.!]*$";
 
     /// <inheritdoc />
@@ -48,7 +45,7 @@ public sealed partial class HomeAssistantSkill(HomeAssistantClient homeAssistant
     public async Task<string?> TryAnswerAsync(SkillTurn turn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(turn);
-        var folded = OfflineResponder.Fold(turn.Message);
+        var folded = Utterance.Fold(turn.Message);
         foreach (var (pattern, language, action) in s_phrasings)
         {
             if (pattern.Match(folded) is not { Success: true } match)
@@ -175,7 +172,7 @@ public sealed partial class HomeAssistantSkill(HomeAssistantClient homeAssistant
 
     private static bool IsQuestion(string message)
     {
-        var folded = OfflineResponder.Fold(message).Trim();
+        var folded = Utterance.Fold(message).Trim();
         return folded.EndsWith('?') || QuestionStart().IsMatch(folded);
     }
 
@@ -197,39 +194,39 @@ public sealed partial class HomeAssistantSkill(HomeAssistantClient homeAssistant
         (OpenCloseFr(), "fr", "openclose"),
     ];
 
-    [GeneratedRegex(Lead + @"(?:is|are)\s+(?<name>.+?)\s+(?:on|off|open|closed|still\s+on)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:is|are)\s+(?<name>.+?)\s+(?:on|off|open|closed|still\s+on)" + End, Utterance.Options)]
     private static partial Regex StateEn();
 
-    [GeneratedRegex(Lead + @"what(?:'s|\s+is)\s+the\s+(?:state|status|temperature)\s+of\s+(?<name>.+?)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"what(?:'s|\s+is)\s+the\s+(?:state|status|temperature)\s+of\s+(?<name>.+?)" + End, Utterance.Options)]
     private static partial Regex StateOfEn();
 
-    [GeneratedRegex(Lead + @"est-ce\s+que\s+(?<name>.+?)\s+est\s+(?:allumee?|eteinte?|ouverte?|fermee?)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"est-ce\s+que\s+(?<name>.+?)\s+est\s+(?:allumee?|eteinte?|ouverte?|fermee?)" + End, Utterance.Options)]
     private static partial Regex StateFr();
 
-    [GeneratedRegex(Lead + @"(?<name>.+?)\s+est-(?:elle|il)\s+(?:allumee?|eteinte?|ouverte?|fermee?)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?<name>.+?)\s+est-(?:elle|il)\s+(?:allumee?|eteinte?|ouverte?|fermee?)" + End, Utterance.Options)]
     private static partial Regex StateInvertedFr();
 
-    [GeneratedRegex(Lead + @"(?:turn|switch)\s+(?<verb>on|off)\s+(?<name>.+?)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:turn|switch)\s+(?<verb>on|off)\s+(?<name>.+?)" + End, Utterance.Options)]
     private static partial Regex OnOffEn();
 
-    [GeneratedRegex(Lead + @"(?:turn|switch)\s+(?<name>.+?)\s+(?<verb>on|off)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:turn|switch)\s+(?<name>.+?)\s+(?<verb>on|off)" + End, Utterance.Options)]
     private static partial Regex OnOffAfterEn();
 
-    [GeneratedRegex(Lead + @"set\s+(?<name>.+?)\s+to\s+(?<value>\d+(?:\.\d+)?)\s*(?:%|percent|degrees|°c?)?" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"set\s+(?<name>.+?)\s+to\s+(?<value>\d+(?:\.\d+)?)\s*(?:%|percent|degrees|°c?)?" + End, Utterance.Options)]
     private static partial Regex SetEn();
 
-    [GeneratedRegex(Lead + @"(?<verb>open|close)\s+(?<name>.+?)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?<verb>open|close)\s+(?<name>.+?)" + End, Utterance.Options)]
     private static partial Regex OpenCloseEn();
 
-    [GeneratedRegex(Lead + @"(?<verb>allume|eteins)\s+(?<name>.+?)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?<verb>allume|eteins)\s+(?<name>.+?)" + End, Utterance.Options)]
     private static partial Regex OnOffFr();
 
-    [GeneratedRegex(Lead + @"(?:mets|regle)\s+(?<name>.+?)\s+a\s+(?<value>\d+(?:[.,]\d+)?)\s*(?:%|pour\s*cent|degres|°c?)?" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:mets|regle)\s+(?<name>.+?)\s+a\s+(?<value>\d+(?:[.,]\d+)?)\s*(?:%|pour\s*cent|degres|°c?)?" + End, Utterance.Options)]
     private static partial Regex SetFr();
 
-    [GeneratedRegex(Lead + @"(?<verb>ouvre|ferme)\s+(?<name>.+?)" + End, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?<verb>ouvre|ferme)\s+(?<name>.+?)" + End, Utterance.Options)]
     private static partial Regex OpenCloseFr();
 
-    [GeneratedRegex(@"^(?:is|are|what|which|how|do|does|est-ce|est-il|est-elle|quel|quelle|comment)\b", Options)]
+    [GeneratedRegex(@"^(?:is|are|what|which|how|do|does|est-ce|est-il|est-elle|quel|quelle|comment)\b", Utterance.Options)]
     private static partial Regex QuestionStart();
 }

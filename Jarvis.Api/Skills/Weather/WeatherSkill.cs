@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Jarvis.Api.Responder;
 using Microsoft.Extensions.AI;
 
 namespace Jarvis.Api.Skills.Weather;
@@ -13,8 +12,6 @@ namespace Jarvis.Api.Skills.Weather;
 /// </summary>
 public sealed partial class WeatherSkill(OpenMeteoClient openMeteo, SkillTelemetry telemetry) : ISkill
 {
-    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
-    private const string Lead = @"^(?:(?:hey\s+|ok\s+|dis\s+)?jarvis[\s,:]+)?";
     private const string EnWhen = @"(?:\s+(?<when>today|tomorrow))?[\s?.!]*$";
     private const string FrWhen = @"(?:\s+(?<when>aujourd'hui|demain))?[\s?.!]*$";
 
@@ -41,7 +38,7 @@ public sealed partial class WeatherSkill(OpenMeteoClient openMeteo, SkillTelemet
     public async Task<string?> TryAnswerAsync(SkillTurn turn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(turn);
-        var folded = OfflineResponder.Fold(turn.Message);
+        var folded = Utterance.Fold(turn.Message);
         foreach (var (pattern, language, rain) in s_phrasings)
         {
             if (pattern.Match(folded) is { Success: true } match)
@@ -137,26 +134,26 @@ public sealed partial class WeatherSkill(OpenMeteoClient openMeteo, SkillTelemet
     ];
 
     // "what's the weather in Paris", "how is the weather like in Lyon tomorrow"
-    [GeneratedRegex(Lead + @"(?:what'?s|what\s+is|how'?s|how\s+is)\s+the\s+weather(?:\s+like)?\s+(?:in|at|for)\s+(?<city>[^?!]+?)" + EnWhen, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:what'?s|what\s+is|how'?s|how\s+is)\s+the\s+weather(?:\s+like)?\s+(?:in|at|for)\s+(?<city>[^?!]+?)" + EnWhen, Utterance.Options)]
     private static partial Regex WeatherEn();
 
     // "weather in Lyon tomorrow"
-    [GeneratedRegex(Lead + @"(?:the\s+)?weather\s+(?:in|at|for)\s+(?<city>[^?!]+?)" + EnWhen, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:the\s+)?weather\s+(?:in|at|for)\s+(?<city>[^?!]+?)" + EnWhen, Utterance.Options)]
     private static partial Regex WeatherInEn();
 
     // "is it going to rain in London", "will it rain in London tomorrow"
-    [GeneratedRegex(Lead + @"(?:is\s+it\s+going\s+to|will\s+it)\s+rain\s+(?:in|at)\s+(?<city>[^?!]+?)" + EnWhen, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:is\s+it\s+going\s+to|will\s+it)\s+rain\s+(?:in|at)\s+(?<city>[^?!]+?)" + EnWhen, Utterance.Options)]
     private static partial Regex RainEn();
 
     // "quel temps fait-il à Paris", "quel temps fera-t-il à Lyon demain"
-    [GeneratedRegex(Lead + @"quel\s+temps\s+(?:fait-il|fera-t-il|va-t-il\s+faire)\s+(?:a|au|aux|en)\s+(?<city>[^?!]+?)" + FrWhen, Options)]
+    [GeneratedRegex(Utterance.Lead + @"quel\s+temps\s+(?:fait-il|fera-t-il|va-t-il\s+faire)\s+(?:a|au|aux|en)\s+(?<city>[^?!]+?)" + FrWhen, Utterance.Options)]
     private static partial Regex WeatherFr();
 
     // "météo à Lyon demain", "la météo de Paris"
-    [GeneratedRegex(Lead + @"(?:la\s+)?meteo\s+(?:a|au|aux|en|de|pour)\s+(?<city>[^?!]+?)" + FrWhen, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:la\s+)?meteo\s+(?:a|au|aux|en|de|pour)\s+(?<city>[^?!]+?)" + FrWhen, Utterance.Options)]
     private static partial Regex MeteoFr();
 
     // "va-t-il pleuvoir à Londres", "est-ce qu'il va pleuvoir à Londres demain"
-    [GeneratedRegex(Lead + @"(?:va-t-il|est-ce\s+qu'il\s+va|il\s+va)\s+pleuvoir\s+(?:a|au|aux|en)\s+(?<city>[^?!]+?)" + FrWhen, Options)]
+    [GeneratedRegex(Utterance.Lead + @"(?:va-t-il|est-ce\s+qu'il\s+va|il\s+va)\s+pleuvoir\s+(?:a|au|aux|en)\s+(?<city>[^?!]+?)" + FrWhen, Utterance.Options)]
     private static partial Regex RainFr();
 }

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 using Jarvis.Api.Memory;
+using System.Diagnostics.Metrics;
 using Jarvis.Api.Responder;
+using Jarvis.Api.Skills;
+using Jarvis.Api.Skills.Memory;
+using Jarvis.Api.Skills.Time;
 using Jarvis.Tests.Memory.Api;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +20,9 @@ public sealed class OfflineResponderTests
 
     // Tuesday 14 July 2026, 13:05 UTC: 15:05 in Paris (summer time, UTC+2).
     private static readonly DateTimeOffset s_bastilleDay = new(2026, 7, 14, 13, 5, 0, TimeSpan.Zero);
+
+    private static readonly SkillTelemetry s_telemetry = new(
+        new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), NullLogger<SkillTelemetry>.Instance);
 
     [Theory]
     [InlineData("hello", "en")]
@@ -49,7 +56,7 @@ public sealed class OfflineResponderTests
     {
         var reply = await Responder(ClosedPortClient(), s_bastilleDay).RespondAsync("alice", message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(new OfflineReply(expected, language, OfflineIntents.Time), reply);
+        Assert.Equal(new OfflineReply(expected, language, "time"), reply);
     }
 
     [Theory]
@@ -59,7 +66,7 @@ public sealed class OfflineResponderTests
     {
         var reply = await Responder(ClosedPortClient(), s_bastilleDay, "Europe/Paris").RespondAsync("alice", message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(new OfflineReply(expected, language, OfflineIntents.Time), reply);
+        Assert.Equal(new OfflineReply(expected, language, "time"), reply);
     }
 
     [Theory]
@@ -74,7 +81,7 @@ public sealed class OfflineResponderTests
     {
         var reply = await Responder(ClosedPortClient(), s_bastilleDay).RespondAsync("alice", message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(new OfflineReply(expected, language, OfflineIntents.Date), reply);
+        Assert.Equal(new OfflineReply(expected, language, "time"), reply);
     }
 
     [Fact]
@@ -96,7 +103,7 @@ public sealed class OfflineResponderTests
     [Fact]
     public void An_unknown_time_zone_falls_back_to_utc()
     {
-        Assert.Equal(TimeZoneInfo.Utc, Responder(ClosedPortClient(), s_bastilleDay, "Mars/Olympus_Mons").TimeZone);
+        Assert.Equal(TimeZoneInfo.Utc, Clock(s_bastilleDay, "Mars/Olympus_Mons").TimeZone);
     }
 
     [Fact]
@@ -107,20 +114,20 @@ public sealed class OfflineResponderTests
         var responder = Responder(new MemoryClient(api.CreateClient()));
 
         var stored = await responder.RespondAsync("alice", "Remember that my sister lives in Lyon.", ct);
-        Assert.Equal(OfflineIntents.Remember, stored.Intent);
+        Assert.Equal("memory", stored.Intent);
         Assert.Equal("en", stored.Language);
         Assert.Contains("my sister lives in Lyon", stored.Text, StringComparison.Ordinal);
         await responder.RespondAsync("alice", "REMEMBER THAT my favourite drink is green tea", ct);
 
         var recalled = await responder.RespondAsync("alice", "What do you know about my sister?", ct);
-        Assert.Equal(new OfflineReply("Here's what I know about my sister:\n- my sister lives in Lyon", "en", OfflineIntents.Recall), recalled);
+        Assert.Equal(new OfflineReply("Here's what I know about my sister:\n- my sister lives in Lyon", "en", "memory"), recalled);
 
         var everything = await responder.RespondAsync("alice", "what do you know about me", ct);
         Assert.Contains("- my sister lives in Lyon", everything.Text, StringComparison.Ordinal);
         Assert.Contains("- my favourite drink is green tea", everything.Text, StringComparison.Ordinal);
 
         var forgotten = await responder.RespondAsync("alice", "Forget that my sister lives in Lyon", ct);
-        Assert.Equal(new OfflineReply("Done: I forgot 1 memory about my sister lives in Lyon.", "en", OfflineIntents.Forget), forgotten);
+        Assert.Equal(new OfflineReply("Done: I forgot 1 memory about my sister lives in Lyon.", "en", "memory"), forgotten);
 
         var after = await responder.RespondAsync("alice", "what do you know about my sister", ct);
         Assert.Equal("I don't know anything about my sister yet.", after.Text);
@@ -137,20 +144,20 @@ public sealed class OfflineResponderTests
         var responder = Responder(new MemoryClient(api.CreateClient()));
 
         var stored = await responder.RespondAsync("alice", "Souviens-toi que ma sœur habite à Lyon.", ct);
-        Assert.Equal(new OfflineReply("C'est noté, je m'en souviendrai : ma sœur habite à Lyon.", "fr", OfflineIntents.Remember), stored);
+        Assert.Equal(new OfflineReply("C'est noté, je m'en souviendrai : ma sœur habite à Lyon.", "fr", "memory"), stored);
         var second = await responder.RespondAsync("alice", "RETIENS QUE le café est prêt à sept heures", ct);
-        Assert.Equal(OfflineIntents.Remember, second.Intent);
+        Assert.Equal("memory", second.Intent);
         Assert.Contains("le café est prêt à sept heures", second.Text, StringComparison.Ordinal);
-        Assert.Equal(OfflineIntents.Remember, (await responder.RespondAsync("alice", "souviens toi qu'il faut arroser les plantes", ct)).Intent);
+        Assert.Equal("memory", (await responder.RespondAsync("alice", "souviens toi qu'il faut arroser les plantes", ct)).Intent);
 
         var recalled = await responder.RespondAsync("alice", "Que sais-tu de ma sœur ?", ct);
-        Assert.Equal(new OfflineReply("Voici ce que je sais sur ma sœur :\n- ma sœur habite à Lyon", "fr", OfflineIntents.Recall), recalled);
+        Assert.Equal(new OfflineReply("Voici ce que je sais sur ma sœur :\n- ma sœur habite à Lyon", "fr", "memory"), recalled);
         var coffee = await responder.RespondAsync("alice", "que sais tu sur le CAFE", ct);
         Assert.Contains("- le café est prêt à sept heures", coffee.Text, StringComparison.Ordinal);
         Assert.Contains("- il faut arroser les plantes", (await responder.RespondAsync("alice", "Que sais-tu de moi ?", ct)).Text, StringComparison.Ordinal);
 
         var forgotten = await responder.RespondAsync("alice", "Oublie que ma sœur habite à Lyon", ct);
-        Assert.Equal(new OfflineReply("C'est fait : j'ai oublié 1 souvenir sur ma sœur habite à Lyon.", "fr", OfflineIntents.Forget), forgotten);
+        Assert.Equal(new OfflineReply("C'est fait : j'ai oublié 1 souvenir sur ma sœur habite à Lyon.", "fr", "memory"), forgotten);
         Assert.Equal("Je ne sais rien sur ma soeur pour l'instant.", (await responder.RespondAsync("alice", "que sais-tu de ma soeur", ct)).Text);
         Assert.Equal("Je ne sais rien sur ma sœur pour l'instant.", (await responder.RespondAsync("alice", "Que sais-tu de ma sœur ?", ct)).Text);
         Assert.Equal("Je n'avais rien à oublier sur ma sœur habite à Lyon.", (await responder.RespondAsync("alice", "OUBLIE QUE ma sœur habite à Lyon", ct)).Text);
@@ -176,13 +183,14 @@ public sealed class OfflineResponderTests
     }
 
     [Theory]
-    [InlineData("Remember that my sister lives in Lyon", "en", OfflineIntents.Remember)]
-    [InlineData("what do you know about my sister", "en", OfflineIntents.Recall)]
-    [InlineData("FORGET my sister", "en", OfflineIntents.Forget)]
-    [InlineData("Souviens-toi que ma sœur habite à Lyon", "fr", OfflineIntents.Remember)]
-    [InlineData("retiens que ma soeur habite a Lyon", "fr", OfflineIntents.Remember)]
-    [InlineData("Que sais-tu sur ma sœur ?", "fr", OfflineIntents.Recall)]
-    [InlineData("Oublie ma sœur", "fr", OfflineIntents.Forget)]
+    [InlineData("Remember that my sister lives in Lyon", "en", "memory")]
+    [InlineData("what do you know about my sister", "en", "memory")]
+    [InlineData("FORGET my sister", "en", "memory")]
+    [InlineData("Souviens-toi que ma sœur habite à Lyon", "fr", "memory")]
+    [InlineData("retiens que ma soeur habite a Lyon", "fr", "memory")]
+    [InlineData("Que sais-tu sur ma sœur ?", "fr", "memory")]
+    [InlineData("Oublie ma sœur", "fr", "memory")]
+    [InlineData("remember that it's time to go", "en", "memory")]
     public async Task Memory_down_gives_a_polite_answer(string message, string language, string intent)
     {
         var reply = await Responder(ClosedPortClient()).RespondAsync("alice", message, TestContext.Current.CancellationToken);
@@ -199,15 +207,15 @@ public sealed class OfflineResponderTests
 
         var reply = await Responder(new MemoryClient(http)).RespondAsync("alice", "what do you know about me", TestContext.Current.CancellationToken);
 
-        Assert.Equal(OfflineIntents.Recall, reply.Intent);
+        Assert.Equal("memory", reply.Intent);
         Assert.StartsWith("My memory is unavailable right now", reply.Text, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("remember that", "en", OfflineIntents.Remember, "What should I remember?")]
-    [InlineData("Forget it", "en", OfflineIntents.Forget, "What should I forget?")]
-    [InlineData("Retiens que", "fr", OfflineIntents.Remember, "De quoi dois-je me souvenir ?")]
-    [InlineData("oublie ça", "fr", OfflineIntents.Forget, "Que dois-je oublier ?")]
+    [InlineData("remember that", "en", "memory", "What should I remember?")]
+    [InlineData("Forget it", "en", "memory", "What should I forget?")]
+    [InlineData("Retiens que", "fr", "memory", "De quoi dois-je me souvenir ?")]
+    [InlineData("oublie ça", "fr", "memory", "Que dois-je oublier ?")]
     public async Task A_memory_request_without_a_subject_asks_for_one(string message, string language, string intent, string start)
     {
         var reply = await Responder(ClosedPortClient()).RespondAsync("alice", message, TestContext.Current.CancellationToken);
@@ -240,15 +248,19 @@ public sealed class OfflineResponderTests
     public async Task AddOfflineResponder_registers_a_working_responder()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration[OfflineResponder.TimeZoneKey] = "Europe/Paris";
+        builder.Configuration[TimeSkill.TimeZoneKey] = "Europe/Paris";
+        builder.Services.AddMetrics();
         builder.AddOfflineResponder();
+        builder.AddTimeSkill();
         using var host = builder.Build();
 
         var responder = host.Services.GetRequiredService<OfflineResponder>();
-        var reply = await responder.RespondAsync("alice", "bonjour", TestContext.Current.CancellationToken);
+        var ct = TestContext.Current.CancellationToken;
 
-        Assert.Equal("Europe/Paris", responder.TimeZone.Id);
-        Assert.Equal(OfflineIntents.Greeting, reply.Intent);
+        Assert.Equal(OfflineIntents.Greeting, (await responder.RespondAsync("alice", "bonjour", ct)).Intent);
+        var time = await responder.RespondAsync("alice", "quelle heure est-il ?", ct);
+        Assert.Equal("time", time.Intent);
+        Assert.EndsWith("(Europe/Paris).", time.Text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -268,12 +280,16 @@ public sealed class OfflineResponderTests
         Assert.Contains(language == "fr" ? "nécessite un LLM" : "needs an LLM", reply.Text, StringComparison.Ordinal);
     }
 
-    private static OfflineResponder Responder(MemoryClient memory, DateTimeOffset? now = null, string? timeZone = null)
+    // The responder with the memory and time skills, as the Api composes them.
+    private static OfflineResponder Responder(MemoryClient memory, DateTimeOffset? now = null, string? timeZone = null) =>
+        new([new MemorySkill(memory, s_telemetry, NullLogger<MemorySkill>.Instance), Clock(now ?? s_bastilleDay, timeZone)]);
+
+    private static TimeSkill Clock(DateTimeOffset now, string? timeZone)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(timeZone is null ? [] : [new KeyValuePair<string, string?>(OfflineResponder.TimeZoneKey, timeZone)])
+            .AddInMemoryCollection(timeZone is null ? [] : [new KeyValuePair<string, string?>(TimeSkill.TimeZoneKey, timeZone)])
             .Build();
-        return new OfflineResponder(memory, new FakeTimeProvider(now ?? s_bastilleDay), configuration, NullLogger<OfflineResponder>.Instance);
+        return new TimeSkill(new FakeTimeProvider(now), configuration, NullLogger<TimeSkill>.Instance, s_telemetry);
     }
 
     // A client of a port nothing listens on: the connection is refused at once.

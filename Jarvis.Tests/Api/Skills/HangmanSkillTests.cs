@@ -88,7 +88,7 @@ public sealed class HangmanSkillTests : IAsyncLifetime
         var game = await GameAsync("carol", "g");
 
         Assert.StartsWith($"The word was \"{game.Word}\".", await TurnAsync(client, "carol", "g", "I give up"), StringComparison.Ordinal);
-        Assert.DoesNotContain("hangman", await TurnAsync(client, "carol", "g", "e"), StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("Without a language model", await TurnAsync(client, "carol", "g", "e"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class HangmanSkillTests : IAsyncLifetime
         using var client = api.CreateKeyedClient();
 
         Assert.Equal("I can't keep a game of hangman without my memory, which is unavailable right now.", await TurnAsync(client, "frank", "g", "let's play hangman"));
-        Assert.DoesNotContain("hangman", await TurnAsync(client, "frank", "g", "e"), StringComparison.Ordinal);
+        Assert.StartsWith("Without a language model", await TurnAsync(client, "frank", "g", "e"), StringComparison.Ordinal);
     }
 
     [Fact]
