@@ -65,4 +65,17 @@ internal static class Extensions
             ? api.WithReference(builder.AddConnectionString("homeassistant"))
             : api;
     }
+
+    /// <summary>
+    /// Tells the Api where the Aspire dashboard is (<c>Jarvis__DashboardUrl</c>, its first URL), so every reply on the web
+    /// page links to its trace. Only a local run has a dashboard of its own; a deployment sets the variable itself.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDashboardLink(this IResourceBuilder<ProjectResource> api)
+    {
+        var builder = api.ApplicationBuilder;
+        var urls = builder.Configuration["ASPNETCORE_URLS"];
+        return builder.ExecutionContext.IsRunMode && urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is [var first, ..]
+            ? api.WithEnvironment("Jarvis__DashboardUrl", first)
+            : api;
+    }
 }

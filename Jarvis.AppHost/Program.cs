@@ -32,6 +32,7 @@ builder.AddProject<Projects.Jarvis_Api>("api")
        .WithEnvironment("Jarvis__ApiKey", apiKey)
        .WithOpenMeteo()
        .WithHomeAssistant()
+       .WithDashboardLink()
        .WaitFor(memory)
        .WithHttpHealthCheck("/health")
        .WithExternalHttpEndpoints();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Memory;
@@ -19,6 +20,7 @@ public static class ChatEndpoints
         var api = app.MapGroup("/api").RequireAuthorization().WithTags("Chat");
         api.MapPost("/chat", ChatAsync).RequireRateLimiting(RateLimitPolicies.Chat)
             .WithSummary("Send a message; the reply as JSON, or streamed as server-sent events with Accept: text/event-stream.");
+        api.MapGet("/conversations", ConversationsAsync).WithSummary("The user's conversations, the most recently active first.");
         api.MapGet("/conversations/{conversationId}", ConversationAsync).WithSummary("The turns of a conversation.");
         return app;
     }
@@ -65,7 +67,7 @@ public static class ChatEndpoints
                 if (item is ChatDone done)
                 {
                     metrics.Request(channel, "ok");
-                    return TypedResults.Ok(new ChatResponse(done.Reply, done.ConversationId, requestId, done.Usage, done.Timings, done.Responder));
+                    return TypedResults.Ok(new ChatResponse(done.Reply, done.ConversationId, requestId, Activity.Current?.TraceId.ToHexString(), done.Usage, done.Timings, done.Responder));
                 }
             }
         }
@@ -90,7 +92,7 @@ public static class ChatEndpoints
                 var (name, data) = item switch
                 {
                     ChatToken token => ("token", (object)new { text = token.Text }),
-                    ChatDone done => ("done", new ChatResponse(done.Reply, done.ConversationId, requestId, done.Usage, done.Timings, done.Responder)),
+                    ChatDone done => ("done", new ChatResponse(done.Reply, done.ConversationId, requestId, Activity.Current?.TraceId.ToHexString(), done.Usage, done.Timings, done.Responder)),
                     _ => throw new InvalidOperationException($"Unknown chat event {item}."),
                 };
                 await WriteEventAsync(context, name, data, cancellationToken);
@@ -112,13 +114,27 @@ public static class ChatEndpoints
         await context.Response.Body.FlushAsync(cancellationToken);
     }
 
+    private static async Task<Results<Ok<ConversationListResponse>, ProblemHttpResult>> ConversationsAsync(
+        string? userId, MemoryClient memory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(new ConversationListResponse(await memory.ListConversationsAsync(string.IsNullOrWhiteSpace(userId) ? "default" : userId, cancellationToken: cancellationToken)));
+        }
+        catch (MemoryUnavailableException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Memory unavailable", detail: e.Message);
+        }
+    }
+
     private static async Task<Results<Ok<ConversationResponse>, ValidationProblem, ProblemHttpResult>> ConversationAsync(
         string conversationId, string? userId, MemoryClient memory, CancellationToken cancellationToken)
     {
         try
         {
             var turns = await memory.GetTurnsAsync(string.IsNullOrWhiteSpace(userId) ? "default" : userId, conversationId, 500, cancellationToken);
-            return TypedResults.Ok(new ConversationResponse(conversationId, turns));
+            // What was said: skills' state turns (a game's, say) are not for the reader.
+            return TypedResults.Ok(new ConversationResponse(conversationId, [.. turns.Where(t => t.Role is "user" or "assistant")]));
         }
         catch (MemoryUnavailableException e)
         {
@@ -130,8 +146,8 @@ public static class ChatEndpoints
 /// <summary>The body of <c>POST /api/chat</c>.</summary>
 public sealed record ChatRequest(string? Message, string? ConversationId, string? UserId);
 
-/// <summary>The answer to a chat turn.</summary>
-public sealed record ChatResponse(string Reply, string ConversationId, string? RequestId, ChatUsage Usage, ChatTimings Timings, string Responder);
+/// <summary>The answer to a chat turn; <see cref="TraceId"/> finds the turn in the Aspire dashboard.</summary>
+public sealed record ChatResponse(string Reply, string ConversationId, string? RequestId, string? TraceId, ChatUsage Usage, ChatTimings Timings, string Responder);
 
 /// <summary>The turns of a conversation, oldest first.</summary>
 public sealed record ConversationResponse(string ConversationId, IReadOnlyList<MemoryTurn> Turns);

@@ -145,6 +145,79 @@ public sealed class MemoryClient(HttpClient httpClient)
         return turns.Turns ?? [];
     }
 
+    /// <summary>The user's conversations, the most recently active first.</summary>
+    /// <param name="userId">The owner of the conversations.</param>
+    /// <param name="limit">How many at most (1..500).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<IReadOnlyList<MemoryConversation>> ListConversationsAsync(string userId, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        var path = string.Create(CultureInfo.InvariantCulture, $"api/users/{Uri.EscapeDataString(userId)}/conversations?limit={limit}");
+        var list = await SendAsync<ConversationsResponse>(() => new HttpRequestMessage(HttpMethod.Get, path), cancellationToken).ConfigureAwait(false);
+        return list.Conversations ?? [];
+    }
+
+    /// <summary>The user's memories, newest first, every page of them up to <paramref name="max"/>.</summary>
+    /// <param name="userId">The owner of the memories.</param>
+    /// <param name="max">How many at most.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<IReadOnlyList<MemoryItem>> ListMemoriesAsync(string userId, int max = 500, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        var items = new List<MemoryItem>();
+        string? cursor = null;
+        do
+        {
+            var path = $"api/memories?userId={Uri.EscapeDataString(userId)}&limit=100" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            var page = await SendAsync<MemoryPageResponse>(() => new HttpRequestMessage(HttpMethod.Get, path), cancellationToken).ConfigureAwait(false);
+            items.AddRange(page.Items ?? []);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null && items.Count < max);
+
+        return items.Count <= max ? items : items.GetRange(0, max);
+    }
+
+    /// <summary>Deletes one memory of the user; false when there is none.</summary>
+    /// <param name="userId">The owner of the memory.</param>
+    /// <param name="id">The memory.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<bool> DeleteMemoryAsync(string userId, Guid id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        var path = string.Create(CultureInfo.InvariantCulture, $"api/memories/{id}?userId={Uri.EscapeDataString(userId)}");
+        using var response = await SendCoreAsync(() => new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Everything remembered about the user, as Jarvis.Memory exports it (JSON).</summary>
+    /// <param name="userId">The owner of the memories.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<byte[]> ExportAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        using var response = await SendCoreAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/users/{Uri.EscapeDataString(userId)}/export"), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets everything about the user (memories and conversations); returns how many memories went.</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<long> ForgetEverythingAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        var forgotten = await SendAsync<ForgetEverythingResponse>(
+            () => new HttpRequestMessage(HttpMethod.Delete, $"api/users/{Uri.EscapeDataString(userId)}/memories"), cancellationToken).ConfigureAwait(false);
+        return forgotten.Deleted;
+    }
+
     private async Task<T> SendAsync<T>(Func<HttpRequestMessage> request, CancellationToken cancellationToken)
     {
         using var response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
@@ -231,6 +304,12 @@ public sealed class MemoryClient(HttpClient httpClient)
     private sealed record AppendTurnRequest(string UserId, string Role, string Text);
 
     private sealed record TurnsResponse(string? ConversationId, IReadOnlyList<MemoryTurn>? Turns);
+
+    private sealed record ConversationsResponse(IReadOnlyList<MemoryConversation>? Conversations);
+
+    private sealed record MemoryPageResponse(IReadOnlyList<MemoryItem>? Items, string? NextCursor);
+
+    private sealed record ForgetEverythingResponse(long Deleted);
 }
 
 /// <summary>One recalled memory: its text, overall score (0..1, best first) and the score's components.</summary>
@@ -250,3 +329,9 @@ public sealed record MemoryHit(Guid Id, string Text, string? Kind, DateTimeOffse
 /// <param name="Text">What was said.</param>
 /// <param name="CreatedAt">When it was recorded.</param>
 public sealed record MemoryTurn(long Sequence, string Role, string Text, DateTimeOffset CreatedAt);
+
+/// <summary>A conversation in a list: its first user message as title, its last activity, its number of turns.</summary>
+public sealed record MemoryConversation(string ConversationId, string Title, DateTimeOffset UpdatedAt, long Turns);
+
+/// <summary>One remembered thing, as the memory panel lists it.</summary>
+public sealed record MemoryItem(Guid Id, string Text, string? Kind, DateTimeOffset CreatedAt);

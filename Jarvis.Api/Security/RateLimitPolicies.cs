@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Jarvis.Api.Security;
 
 /// <summary>
-/// The rate limits: <see cref="Chat"/> per key and client, <see cref="WebSocketConnect"/> per client. A rejection is a
+/// The rate limits: <see cref="Chat"/> and <see cref="ClientEvents"/> per key and client, <see cref="WebSocketConnect"/>
+/// per client. A rejection is a
 /// 429 problem detail with <c>Retry-After</c>, counted by <c>rate_limit_hits_total{policy}</c>.
 /// </summary>
 public static class RateLimitPolicies
@@ -18,6 +19,9 @@ public static class RateLimitPolicies
 
     /// <summary>New WebSocket connections: <c>WebSocketConnectionsPerMinute</c> per client.</summary>
     public const string WebSocketConnect = "ws-connect";
+
+    /// <summary>Browser telemetry posts: 30 a minute per key and client.</summary>
+    public const string ClientEvents = "client-events";
 
     /// <summary>Registers the policies and the 429 answer.</summary>
     public static IServiceCollection AddJarvisRateLimits(this IServiceCollection services)
@@ -32,6 +36,9 @@ public static class RateLimitPolicies
             limiter.AddPolicy(WebSocketConnect, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => PerMinute(security.Value.WebSocketConnectionsPerMinute)));
+            limiter.AddPolicy(ClientEvents, context => RateLimitPartition.GetFixedWindowLimiter(
+                $"{context.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value}|{context.Connection.RemoteIpAddress}",
+                _ => PerMinute(30)));
             limiter.OnRejected = RejectAsync;
         });
         return services;

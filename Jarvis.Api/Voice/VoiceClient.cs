@@ -1,9 +1,11 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
 namespace Jarvis.Api.Voice;
 
-/// <summary>
-/// The typed client of Jarvis.Voice. Voice turns (speech in, speech out) come with the voice issue; for now the Api
-/// watches whether the service answers, so readiness and <c>service_*</c> metrics cover every dependency.
-/// </summary>
+/// <summary>The typed client of Jarvis.Voice: speech to text (<c>POST /api/stt</c>), text to speech (<c>POST /api/tts</c>), and whether it answers.</summary>
 public sealed class VoiceClient(HttpClient httpClient)
 {
     private readonly HttpClient _httpClient = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
@@ -22,4 +24,109 @@ public sealed class VoiceClient(HttpClient httpClient)
             return $"Voice at {_httpClient.BaseAddress} cannot be reached: {e.Message}";
         }
     }
+
+    /// <summary>The transcript of a 16-bit PCM WAV recording.</summary>
+    /// <exception cref="VoiceRejectedException">Voice refused the audio (not a WAV it reads, too long, too large).</exception>
+    /// <exception cref="VoiceUnavailableException">Voice cannot be reached, or has no engine for <paramref name="language"/>.</exception>
+    public async Task<VoiceTranscript> TranscribeAsync(ReadOnlyMemory<byte> wav, string language, CancellationToken cancellationToken = default)
+    {
+        using var content = new ReadOnlyMemoryContent(wav);
+        content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/stt?language={Uri.EscapeDataString(language)}") { Content = content }, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<VoiceTranscript>(cancellationToken).ConfigureAwait(false)
+            ?? throw new VoiceUnavailableException("Voice answered /api/stt with an empty body.");
+    }
+
+    /// <summary>The WAV of <paramref name="text"/> spoken in <paramref name="language"/>, its header giving the real sizes.</summary>
+    /// <exception cref="VoiceUnavailableException">Voice cannot be reached, or has no voice for <paramref name="language"/>.</exception>
+    public async Task<byte[]> SpeakAsync(string text, string language, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/tts") { Content = JsonContent.Create(new { text, language }) };
+        using var response = await SendAsync(request, cancellationToken);
+        var wav = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return WithSizes(wav);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            using (request)
+            {
+                response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new VoiceUnavailableException($"Voice at {_httpClient.BaseAddress} cannot be reached: {e.Message}", e);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var detail = await ProblemDetailAsync(response, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType or HttpStatusCode.UnprocessableEntity)
+            {
+                throw new VoiceRejectedException((int)response.StatusCode, detail);
+            }
+
+            throw new VoiceUnavailableException($"Voice answered {(int)response.StatusCode}: {detail}");
+        }
+    }
+
+    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            return problem.RootElement.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String
+                ? detail.GetString()!
+                : response.ReasonPhrase ?? "no detail";
+        }
+        catch (JsonException)
+        {
+            return response.ReasonPhrase ?? "no detail";
+        }
+    }
+
+    // Voice streams its WAV, so the header says "unknown length"; a whole file for a browser says how long it is.
+    private static byte[] WithSizes(byte[] wav)
+    {
+        if (wav.Length >= 44 && wav.AsSpan(0, 4).SequenceEqual("RIFF"u8) && wav.AsSpan(36, 4).SequenceEqual("data"u8))
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), (uint)(wav.Length - 8));
+            BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(40), (uint)(wav.Length - 44));
+        }
+
+        return wav;
+    }
+}
+
+/// <summary>What Jarvis.Voice heard.</summary>
+/// <param name="Text">The transcript; empty when no speech was recognised.</param>
+/// <param name="Language">The language it was heard in.</param>
+/// <param name="Confidence">The engine's confidence, when it gives one.</param>
+/// <param name="DurationMs">The recording's length.</param>
+/// <param name="Engine">The engine that transcribed it.</param>
+public sealed record VoiceTranscript(string Text, string Language, double? Confidence, long DurationMs, string Engine);
+
+/// <summary>Jarvis.Voice cannot serve the request now (down, unreachable, no engine, busy).</summary>
+public sealed class VoiceUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public VoiceUnavailableException(string message, Exception? innerException = null) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Jarvis.Voice refused the audio itself; <see cref="Status"/> is its status (400, 413, 415, 422).</summary>
+public sealed class VoiceRejectedException(int status, string message) : Exception(message)
+{
+    /// <summary>Voice's HTTP status.</summary>
+    public int Status { get; } = status;
 }

@@ -1,5 +1,6 @@
 using Jarvis.Api.Chat;
 using Jarvis.Api.Security;
+using Jarvis.Api.Voice;
 using Jarvis.ServiceDefaults.Shutdown;
 using Microsoft.Extensions.Options;
 
@@ -38,8 +39,11 @@ public static class ChatSocketEndpoints
             using var session = new ChatSocketSession(socket, context,
                 services.GetRequiredService<ChatService>(),
                 services.GetRequiredService<ChatMetrics>(),
+                services.GetRequiredService<VoiceClient>(),
+                services.GetRequiredService<SpokenReply>(),
                 services.GetRequiredService<IOptions<ChatSocketOptions>>(),
                 services.GetRequiredService<IOptions<ConversationOptions>>(),
+                services.GetRequiredService<IOptions<VoiceTurnOptions>>(),
                 services.GetRequiredService<TimeProvider>(),
                 services.GetRequiredService<ILogger<ChatSocketSession>>());
             using (registry.Register(session))

@@ -1,28 +1,40 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Jarvis.Api.Chat;
 using Jarvis.Api.Llm;
+using Jarvis.Api.Skills;
+using Jarvis.Api.Voice;
 using Microsoft.Extensions.Options;
 
 namespace Jarvis.Api.WebSockets;
 
 /// <summary>
-/// One chat connection and its protocol. Client: <c>{"type":"message","text","user_id"?,"conversation_id"?}</c>,
-/// <c>{"type":"ping"}</c>. Server: <c>token</c> <c>{text}</c>, <c>done</c> (reply, usage, timings), <c>error</c>
-/// <c>{code, message}</c>, <c>pong</c>, <c>shutdown</c>. Bad input is an <c>error</c> event, never a closed connection,
-/// except a message over the byte cap, which closes with 1009.
+/// One chat connection and its protocol (docs/web-api.md). Client: <c>{"type":"message","text","user_id"?,
+/// "conversation_id"?,"speak"?}</c>, <c>stop</c>, <c>ping</c>, and voice messages (<c>audio_start</c>, binary WAV frames,
+/// <c>audio_end</c>; or one binary frame). Server: <c>transcript</c>, <c>token</c> <c>{text}</c>, <c>audio</c> followed by
+/// its WAV as a binary frame, <c>done</c> (reply, request and trace ids, usage, timings), <c>error</c> <c>{code, message}</c>,
+/// <c>pong</c>, <c>shutdown</c>. Bad input is an <c>error</c> event, never a closed connection, except a text message
+/// over the byte cap, which closes with 1009. Each turn is its own trace.
 /// </summary>
 public sealed partial class ChatSocketSession(
     WebSocket socket,
     HttpContext context,
     ChatService chat,
     ChatMetrics metrics,
+    VoiceClient voice,
+    SpokenReply spoken,
     IOptions<ChatSocketOptions> options,
     IOptions<ConversationOptions> conversation,
+    IOptions<VoiceTurnOptions> voiceLimits,
     TimeProvider timeProvider,
     ILogger<ChatSocketSession> logger) : IDisposable
 {
+    /// <summary>The source of the <c>ws turn</c> spans.</summary>
+    public static readonly ActivitySource Source = new("Jarvis.Api.WebSockets");
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     // How long a client has to answer the service's close frame before the connection is ended anyway.
@@ -31,7 +43,13 @@ public sealed partial class ChatSocketSession(
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<DateTimeOffset> _recent = new();
-    private Task _inFlight = Task.CompletedTask;
+    private Task _turn = Task.CompletedTask;
+    private CancellationTokenSource? _turnStop;
+
+    // The voice message being received, between audio_start and audio_end.
+    private MemoryStream? _audio;
+    private ClientMessage? _audioMessage;
+    private bool _audioTooLarge;
 
     /// <summary>The session id.</summary>
     public Guid Id { get; } = Guid.NewGuid();
@@ -55,8 +73,7 @@ public sealed partial class ChatSocketSession(
                 }
 
                 messages++;
-                _inFlight = HandleAsync(frame, stopping.Token);
-                await _inFlight;
+                await HandleAsync(frame, stopping.Token);
             }
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
@@ -65,6 +82,9 @@ public sealed partial class ChatSocketSession(
         }
         finally
         {
+            // A reply nobody will read is not written on.
+            StopTurn();
+            await _turn.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _ended.TrySetResult();
             var duration = timeProvider.GetUtcNow() - started;
             LogDisconnected(logger, duration.TotalSeconds, messages);
@@ -76,6 +96,8 @@ public sealed partial class ChatSocketSession(
     {
         _send.Dispose();
         _closing.Dispose();
+        _turnStop?.Dispose();
+        _audio?.Dispose();
     }
 
     /// <summary>Tells the client the service is stopping, lets the reply in flight finish, then closes with 1001.</summary>
@@ -84,7 +106,7 @@ public sealed partial class ChatSocketSession(
         try
         {
             await SendAsync(new { type = "shutdown" }, cancellationToken);
-            await _inFlight.WaitAsync(cancellationToken);
+            await _turn.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
             // The close frame goes out, then the client has a moment to answer it: ending the receive loop at once
             // lets the endpoint dispose the socket, and the client would see a reset instead of 1001.
@@ -116,11 +138,15 @@ public sealed partial class ChatSocketSession(
         }
     }
 
-    /// <summary>The next whole text message, or null once the client closes; over the cap the connection closes with 1009.</summary>
-    private async Task<string?> ReceiveAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The next whole message, or null once the client closes. A text message over the cap closes the connection with
+    /// 1009; audio over <c>Voice:MaxAudioBytes</c> is read to its end and dropped (<see cref="Frame.TooLarge"/>).
+    /// </summary>
+    private async Task<Frame?> ReceiveAsync(CancellationToken cancellationToken)
     {
-        var buffer = new byte[4096];
+        var buffer = new byte[16 * 1024];
         using var message = new MemoryStream();
+        var tooLarge = false;
         while (true)
         {
             var result = await socket.ReceiveAsync(buffer, cancellationToken);
@@ -135,27 +161,46 @@ public sealed partial class ChatSocketSession(
                 return null;
             }
 
-            message.Write(buffer, 0, result.Count);
-            if (message.Length > options.Value.MaxMessageBytes)
+            var binary = result.MessageType == WebSocketMessageType.Binary;
+            if (!tooLarge)
+            {
+                message.Write(buffer, 0, result.Count);
+            }
+
+            if (!binary && message.Length > options.Value.MaxMessageBytes)
             {
                 LogError(logger, "message_too_big", $"a message over {options.Value.MaxMessageBytes} bytes");
                 await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {options.Value.MaxMessageBytes} bytes", cancellationToken);
                 return null;
             }
 
+            if (binary && message.Length + (_audio?.Length ?? 0) > voiceLimits.Value.MaxAudioBytes)
+            {
+                tooLarge = true;
+                message.SetLength(0);
+            }
+
             if (result.EndOfMessage)
             {
-                return Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
+                return binary
+                    ? new Frame(null, message.ToArray(), tooLarge)
+                    : new Frame(Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length), null, false);
             }
         }
     }
 
-    private async Task HandleAsync(string frame, CancellationToken cancellationToken)
+    private async Task HandleAsync(Frame frame, CancellationToken cancellationToken)
     {
+        if (frame.Audio is not null)
+        {
+            await AudioAsync(frame, cancellationToken);
+            return;
+        }
+
         ClientMessage? message;
         try
         {
-            message = JsonSerializer.Deserialize<ClientMessage>(frame, s_json);
+            message = JsonSerializer.Deserialize<ClientMessage>(frame.Text!, s_json);
         }
         catch (JsonException e)
         {
@@ -168,56 +213,212 @@ public sealed partial class ChatSocketSession(
             case "ping":
                 await SendAsync(new { type = "pong" }, cancellationToken);
                 return;
+            case "stop":
+                StopTurn();
+                return;
+            case "message" or "audio_start" or "audio_end" when !_turn.IsCompleted:
+                await ErrorAsync("busy", "A reply is still being written: wait for its \"done\", or send {\"type\":\"stop\"}.", cancellationToken);
+                return;
             case "message" when string.IsNullOrWhiteSpace(message.Text):
                 await ErrorAsync("bad_request", "A message needs a non-empty \"text\".", cancellationToken);
                 return;
             case "message" when message.Text!.Length > conversation.Value.MaxMessageLength:
                 await ErrorAsync("message_too_large", $"A message may have at most {conversation.Value.MaxMessageLength} characters.", cancellationToken);
                 return;
-            case "message" when !TryTakeMessagePermit():
+            case "message" or "audio_end" when !TryTakeMessagePermit():
+                _audio = null;
                 await ErrorAsync("rate_limited", $"At most {options.Value.MessagesPerWindow} messages per {options.Value.MessageWindow.TotalSeconds:0} s; the connection stays open.", cancellationToken);
                 return;
             case "message":
-                await ChatAsync(message, cancellationToken);
+                StartTurn(message, message.Text!, message.Speak == true ? Utterance.DetectLanguage(Utterance.Fold(message.Text!)) : null, voiceStarted: null, cancellationToken);
+                return;
+            case "audio_start":
+                _audio = new MemoryStream();
+                _audioMessage = message;
+                return;
+            case "audio_end" when _audio is null:
+                await ErrorAsync("bad_request", "\"audio_end\" needs an \"audio_start\" and binary frames before it.", cancellationToken);
+                return;
+            case "audio_end":
+                var (audio, tooLarge) = (_audio.ToArray(), _audioTooLarge);
+                var start = _audioMessage!;
+                (_audio, _audioTooLarge, _audioMessage) = (null, false, null);
+                await VoiceAsync(start, audio, tooLarge, cancellationToken);
                 return;
             default:
-                await ErrorAsync("bad_request", "\"type\" must be \"message\" or \"ping\".", cancellationToken);
+                await ErrorAsync("bad_request", "\"type\" must be \"message\", \"stop\", \"ping\", \"audio_start\" or \"audio_end\".", cancellationToken);
                 return;
         }
     }
 
-    private async Task ChatAsync(ClientMessage message, CancellationToken cancellationToken)
+    /// <summary>A binary frame: part of the voice message <c>audio_start</c> opened, or a whole voice message on its own.</summary>
+    private async Task AudioAsync(Frame frame, CancellationToken cancellationToken)
     {
-        // The user is this message's only: it is on this message's logs and spans, and gone before the next one.
-        context.SetUserId(message.UserId);
+        if (_audio is not null)
+        {
+            _audioTooLarge |= frame.TooLarge;
+            if (!_audioTooLarge)
+            {
+                _audio.Write(frame.Audio);
+            }
+
+            return;
+        }
+
+        if (!_turn.IsCompleted)
+        {
+            await ErrorAsync("busy", "A reply is still being written: wait for its \"done\", or send {\"type\":\"stop\"}.", cancellationToken);
+            return;
+        }
+
+        if (!TryTakeMessagePermit())
+        {
+            await ErrorAsync("rate_limited", $"At most {options.Value.MessagesPerWindow} messages per {options.Value.MessageWindow.TotalSeconds:0} s; the connection stays open.", cancellationToken);
+            return;
+        }
+
+        await VoiceAsync(new ClientMessage("audio_start", null, null, null, null, null), frame.Audio!, frame.TooLarge, cancellationToken);
+    }
+
+    /// <summary>Transcribes a voice message, says what was heard, and starts its turn with the reply spoken.</summary>
+    private async Task VoiceAsync(ClientMessage start, byte[] wav, bool tooLarge, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var limits = voiceLimits.Value;
+        if ((tooLarge ? (StatusCodes.Status413PayloadTooLarge, $"A recording may have at most {limits.MaxAudioBytes} bytes (Voice:MaxAudioBytes).") : limits.Check(wav)) is var (status, detail))
+        {
+            await ErrorAsync(status == StatusCodes.Status413PayloadTooLarge ? "message_too_large" : "bad_request", detail, cancellationToken);
+            return;
+        }
+
+        var language = string.IsNullOrWhiteSpace(start.Language) ? "en" : start.Language.Trim().ToLowerInvariant();
+        VoiceTranscript transcript;
         try
         {
-            LogMessage(logger, message.Text!.Length);
-            var turn = new ChatTurn(message.UserId ?? "default", message.ConversationId ?? Guid.NewGuid().ToString("N"), message.Text);
-            await foreach (var item in chat.RunAsync(turn, cancellationToken))
-            {
-                if (item is ChatDone)
-                {
-                    // Counted before the client hears of it, so whoever saw `done` sees the count.
-                    metrics.Request("ws", "ok");
-                }
+            transcript = await voice.TranscribeAsync(wav, language, cancellationToken);
+        }
+        catch (VoiceUnavailableException e)
+        {
+            await ErrorAsync("voice_unavailable", $"The recording could not be transcribed: {e.Message} Type the message instead.", cancellationToken);
+            return;
+        }
+        catch (VoiceRejectedException e)
+        {
+            await ErrorAsync("bad_request", e.Message, cancellationToken);
+            return;
+        }
 
-                await SendAsync(item switch
+        if (string.IsNullOrWhiteSpace(transcript.Text))
+        {
+            await ErrorAsync("no_speech", "No words were recognised in the recording; speak closer to the microphone, or type the message.", cancellationToken);
+            return;
+        }
+
+        await SendAsync(new { type = "transcript", text = transcript.Text, language = transcript.Language }, cancellationToken);
+        StartTurn(start, transcript.Text, language, started, cancellationToken);
+    }
+
+    // The receive loop goes on while the turn runs, so "stop" and "ping" are heard.
+    private void StartTurn(ClientMessage message, string text, string? speakLanguage, long? voiceStarted, CancellationToken cancellationToken)
+    {
+        _turnStop?.Dispose();
+        _turnStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _turn = TurnAsync(message, text, speakLanguage, voiceStarted, _turnStop.Token);
+    }
+
+    private void StopTurn()
+    {
+        try
+        {
+            _turnStop?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The turn is over already.
+        }
+    }
+
+    private async Task TurnAsync(ClientMessage message, string text, string? speakLanguage, long? voiceStarted, CancellationToken cancellationToken)
+    {
+        // Each turn is its own trace (linked to the connection's), so a reply's trace_id shows that turn alone.
+        var connection = Activity.Current;
+        Activity.Current = null;
+        using var activity = Source.StartActivity(ActivityKind.Server, links: connection is null ? null : [new ActivityLink(connection.Context)], name: "ws turn");
+        // Its spans carry the connection's request id, and the user of this message only (CorrelationSpanProcessor).
+        activity?.SetTag("request_id", context.GetRequestId());
+        activity?.SetTag("user_id", message.UserId);
+
+        // The user is this message's only: it is on this message's logs and spans, and gone before the next one.
+        context.SetUserId(message.UserId);
+        var reply = new StringBuilder();
+        var turn = new ChatTurn(message.UserId ?? "default", message.ConversationId ?? Guid.NewGuid().ToString("N"), text);
+        try
+        {
+            LogMessage(logger, text.Length);
+            var chatEvents = chat.RunAsync(turn, cancellationToken);
+            var events = speakLanguage is null ? Unspoken(chatEvents) : spoken.SpeakAsync(chatEvents, speakLanguage, voiceStarted, cancellationToken);
+            await foreach (var item in events.WithCancellation(cancellationToken))
+            {
+                switch (item)
                 {
-                    ChatToken token => new { type = "token", text = token.Text },
-                    ChatDone done => (object)new { type = "done", reply = done.Reply, conversation_id = done.ConversationId, user_id = turn.UserId, usage = done.Usage, timings = done.Timings, responder = done.Responder },
-                    _ => throw new InvalidOperationException($"Unknown chat event {item}."),
-                }, cancellationToken);
+                    case VoiceToken token:
+                        reply.Append(token.Text);
+                        await SendAsync(new { type = "token", text = token.Text }, cancellationToken);
+                        break;
+                    case VoiceAudio sentence:
+                        await SendAsync(new { type = "audio", index = sentence.Index, text = sentence.Text }, cancellationToken, sentence.Wav);
+                        break;
+                    case VoiceDone done:
+                        // Counted before the client hears of it, so whoever saw `done` sees the count.
+                        metrics.Request("ws", "ok");
+                        await SendAsync(Done(done.Chat.Reply, turn, done.Chat, activity, done.Note, stopped: false), cancellationToken);
+                        break;
+                }
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_closing.IsCancellationRequested)
+        {
+            // Stopped by the user: the reply so far is the reply.
+            metrics.Request("ws", "stopped");
+            await SendAsync(Done(reply.ToString(), turn, chat: null, activity, note: null, stopped: true), CancellationToken.None);
         }
         catch (OllamaChatException e)
         {
             metrics.Request("ws", "error");
-            await ErrorAsync("llm_failed", e.Message, cancellationToken);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            await ErrorAsync("llm_failed", e.Message, _closing.Token);
         }
         finally
         {
             context.SetUserId(null);
+        }
+    }
+
+    private object Done(string reply, ChatTurn turn, ChatDone? chat, Activity? activity, string? note, bool stopped) => new
+    {
+        type = "done",
+        reply,
+        conversation_id = turn.ConversationId,
+        user_id = turn.UserId,
+        request_id = context.GetRequestId(),
+        trace_id = activity?.TraceId.ToHexString(),
+        usage = chat?.Usage,
+        timings = chat?.Timings,
+        responder = chat?.Responder,
+        note,
+        stopped,
+    };
+
+    private static async IAsyncEnumerable<VoiceEvent> Unspoken(IAsyncEnumerable<ChatEvent> events)
+    {
+        await foreach (var item in events)
+        {
+            yield return item switch
+            {
+                ChatToken token => new VoiceToken(token.Text),
+                ChatDone done => new VoiceDone(done, null),
+                _ => throw new InvalidOperationException($"Unknown chat event {item}."),
+            };
         }
     }
 
@@ -244,7 +445,8 @@ public sealed partial class ChatSocketSession(
         await SendAsync(new { type = "error", code, message }, cancellationToken);
     }
 
-    private async Task SendAsync(object payload, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="payload"/> and, right after it with nothing in between, <paramref name="binary"/>.</summary>
+    private async Task SendAsync(object payload, CancellationToken cancellationToken, byte[]? binary = null)
     {
         await _send.WaitAsync(cancellationToken);
         try
@@ -252,6 +454,10 @@ public sealed partial class ChatSocketSession(
             if (socket.State == WebSocketState.Open)
             {
                 await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(payload, s_json), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                if (binary is not null)
+                {
+                    await socket.SendAsync(binary, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+                }
             }
         }
         finally
@@ -275,6 +481,11 @@ public sealed partial class ChatSocketSession(
     private sealed record ClientMessage(
         string? Type,
         string? Text,
-        [property: System.Text.Json.Serialization.JsonPropertyName("user_id")] string? UserId,
-        [property: System.Text.Json.Serialization.JsonPropertyName("conversation_id")] string? ConversationId);
+        [property: JsonPropertyName("user_id")] string? UserId,
+        [property: JsonPropertyName("conversation_id")] string? ConversationId,
+        bool? Speak,
+        string? Language);
+
+    /// <summary>A whole message: <see cref="Text"/>, or <see cref="Audio"/> (empty and <see cref="TooLarge"/> when over the limit).</summary>
+    private sealed record Frame(string? Text, byte[]? Audio, bool TooLarge);
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Jarvis.Memory.Conversations;
 
-/// <summary>Conversation turns: append one, read the last N.</summary>
+/// <summary>Conversation turns: append one, read the last N; and a user's conversations.</summary>
 public static class ConversationEndpoints
 {
     private const int MaxConversationIdLength = 128;
@@ -17,6 +17,8 @@ public static class ConversationEndpoints
         var turns = app.MapGroup("/api/conversations/{conversationId}/turns").WithTags("Conversations");
         turns.MapPost("/", AppendAsync).WithSummary("Append a turn to a user's conversation.");
         turns.MapGet("/", GetAsync).WithSummary("The last turns of a user's conversation, oldest first.");
+        app.MapGet("/api/users/{userId}/conversations", ListAsync).WithTags("Conversations")
+            .WithSummary("A user's conversations, the most recently active first.");
         return app;
     }
 
@@ -60,6 +62,24 @@ public static class ConversationEndpoints
         return TypedResults.Ok(new ConversationTurnsResponse(conversationId, await store.GetTurnsAsync(userId!, conversationId, last ?? 20, cancellationToken)));
     }
 
+    private static async Task<Results<Ok<ConversationListResponse>, ValidationProblem>> ListAsync(
+        string userId, int? limit, IMemoryStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        MemoryValidation.UserId(userId, errors);
+        if (limit is { } count && count is < 1 or > MaxLast)
+        {
+            errors["limit"] = [$"must be from 1 to {MaxLast}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return TypedResults.Ok(new ConversationListResponse(await store.ListConversationsAsync(userId, limit ?? 50, cancellationToken)));
+    }
+
     private static void ConversationId(string conversationId, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(conversationId) || conversationId.Length > MaxConversationIdLength || conversationId.Any(char.IsControl))
@@ -74,3 +94,6 @@ public sealed record AppendTurnRequest(string? UserId, string? Role, string? Tex
 
 /// <summary>The last turns of a conversation, oldest first.</summary>
 public sealed record ConversationTurnsResponse(string ConversationId, IReadOnlyList<ConversationTurn> Turns);
+
+/// <summary>A user's conversations, the most recently active first.</summary>
+public sealed record ConversationListResponse(IReadOnlyList<ConversationSummary> Conversations);

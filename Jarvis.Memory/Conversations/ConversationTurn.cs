@@ -8,3 +8,10 @@ namespace Jarvis.Memory.Conversations;
 /// <param name="Text">What was said.</param>
 /// <param name="CreatedAt">When the turn was recorded.</param>
 public sealed record ConversationTurn(string ConversationId, string UserId, long Sequence, string Role, string Text, DateTimeOffset CreatedAt);
+
+/// <summary>A conversation as a list shows it.</summary>
+/// <param name="ConversationId">The conversation.</param>
+/// <param name="Title">Its first user message (empty when it has none).</param>
+/// <param name="UpdatedAt">When its last turn was recorded.</param>
+/// <param name="Turns">How many turns it has.</param>
+public sealed record ConversationSummary(string ConversationId, string Title, DateTimeOffset UpdatedAt, long Turns);

@@ -58,6 +58,12 @@ public interface IMemoryStore
     /// <summary>The last <paramref name="last"/> turns of the user's conversation, oldest first.</summary>
     Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string userId, string conversationId, int last, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The user's conversations, the most recently active first, at most <paramref name="limit"/>: each with its first
+    /// user message (its title), its last activity and its number of turns.
+    /// </summary>
+    Task<IReadOnlyList<ConversationSummary>> ListConversationsAsync(string userId, int limit, CancellationToken cancellationToken);
+
     /// <summary>Answers when the backend is reachable and usable; throws with the reason otherwise.</summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
 }

@@ -347,6 +347,37 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<ConversationSummary>> ListConversationsAsync(string userId, int limit, CancellationToken cancellationToken)
+    {
+        await _reads.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _reader.CreateCommand();
+            command.CommandText = """
+                SELECT c.conversation_id, c.updated_at, c.turns,
+                       COALESCE((SELECT text FROM turns t WHERE t.user_id = $user AND t.conversation_id = c.conversation_id AND t.role = 'user' ORDER BY t.sequence LIMIT 1), '')
+                FROM (SELECT conversation_id, MAX(created_at) AS updated_at, COUNT(*) AS turns
+                      FROM turns WHERE user_id = $user GROUP BY conversation_id) c
+                ORDER BY c.updated_at DESC, c.conversation_id LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$user", userId);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var conversations = new List<ConversationSummary>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                conversations.Add(new ConversationSummary(reader.GetString(0), reader.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetInt64(2)));
+            }
+
+            return conversations;
+        }
+        finally
+        {
+            _reads.Release();
+        }
+    }
+
+    /// <inheritdoc />
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
         await _reads.WaitAsync(cancellationToken);

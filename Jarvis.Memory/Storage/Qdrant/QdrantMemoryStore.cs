@@ -34,6 +34,9 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
     /// <summary>The collection of conversation turns.</summary>
     public const string TurnCollection = "jarvis-turns";
 
+    // The most turns of one user read to list their conversations.
+    private const int MaxListedTurns = 10_000;
+
     private const int ScrollPageSize = 256;
 
     private static readonly (string Field, string Schema)[] s_memoryIndexes =
@@ -411,6 +414,55 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
 
         var newestFirst = await ReadTurnsAsync(userId, conversationId, last, cancellationToken);
         return [.. newestFirst.Reverse()];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ConversationSummary>> ListConversationsAsync(string userId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+
+        // Qdrant has no GROUP BY over payloads: the user's turns are read a page at a time (at most MaxListedTurns).
+        var conversations = new Dictionary<string, (string Title, long TitleSequence, DateTimeOffset UpdatedAt, long Turns)>(StringComparer.Ordinal);
+        JsonNode? offset = null;
+        var read = 0;
+        do
+        {
+            var body = new JsonObject { ["limit"] = ScrollPageSize, ["filter"] = UserFilter(userId), ["with_payload"] = true };
+            if (offset is not null)
+            {
+                body["offset"] = offset.DeepClone();
+            }
+
+            var result = await SendOrNullWhenMissingAsync(HttpMethod.Post, $"{CollectionPath(TurnCollection)}/points/scroll", body, cancellationToken);
+            foreach (var point in Array(result?["points"]))
+            {
+                var payload = point!["payload"]!;
+                if (payload["user_id"]?.GetValue<string>() != userId || payload["conversation_id"]?.GetValue<string>() is not { } id)
+                {
+                    continue;
+                }
+
+                read++;
+                var sequence = payload["sequence"]!.GetValue<long>();
+                var createdAt = ParseTimestamp(payload["created_at"]);
+                var isUser = payload["role"]?.GetValue<string>() == "user";
+                var known = conversations.TryGetValue(id, out var c) ? c : ("", long.MaxValue, DateTimeOffset.MinValue, 0);
+                conversations[id] = (
+                    isUser && sequence < known.TitleSequence ? payload["text"]!.GetValue<string>() : known.Title,
+                    isUser && sequence < known.TitleSequence ? sequence : known.TitleSequence,
+                    createdAt > known.UpdatedAt ? createdAt : known.UpdatedAt,
+                    known.Turns + 1);
+            }
+
+            offset = result?["next_page_offset"];
+        }
+        while (offset is not null && read < MaxListedTurns);
+
+        return [.. conversations
+            .OrderByDescending(c => c.Value.UpdatedAt).ThenBy(c => c.Key, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(c => new ConversationSummary(c.Key, c.Value.Title, c.Value.UpdatedAt, c.Value.Turns))];
     }
 
     /// <inheritdoc />

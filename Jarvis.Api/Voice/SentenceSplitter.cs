@@ -1,0 +1,87 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Jarvis.Api.Voice;
+
+/// <summary>
+/// Cuts a reply streamed token by token into sentences: at <c>.</c>, <c>!</c>, <c>?</c> or <c>…</c> followed by a
+/// space, and at a line break; a long run without either is cut at its last space, so speech never waits for a
+/// paragraph.
+/// </summary>
+public sealed partial class SentenceSplitter
+{
+    /// <summary>The longest sentence sent to speech before it is cut at a space.</summary>
+    public const int MaxSentenceLength = 240;
+
+    private readonly StringBuilder _pending = new();
+
+    /// <summary>Adds <paramref name="text"/>; returns the sentences it completes.</summary>
+    public IEnumerable<string> Add(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        _pending.Append(text);
+        List<string> sentences = [];
+        var start = 0;
+        var buffer = _pending.ToString();
+        for (var i = 0; i < buffer.Length; i++)
+        {
+            var end = buffer[i] == '\n'
+                || (buffer[i] is '.' or '!' or '?' or '…' && i + 1 < buffer.Length && char.IsWhiteSpace(buffer[i + 1]));
+            if (!end && i - start + 1 >= MaxSentenceLength)
+            {
+                var space = buffer.LastIndexOf(' ', i, i - start);
+                if (space > start)
+                {
+                    sentences.AddIfAny(buffer[start..space]);
+                    start = space + 1;
+                }
+            }
+            else if (end)
+            {
+                sentences.AddIfAny(buffer[start..(i + 1)]);
+                start = i + 1;
+            }
+        }
+
+        _pending.Remove(0, start);
+        return sentences;
+    }
+
+    /// <summary>What is left once the reply is finished, or null.</summary>
+    public string? Flush()
+    {
+        var rest = _pending.ToString().Trim();
+        _pending.Clear();
+        return rest.Length > 0 ? rest : null;
+    }
+
+    /// <summary>A sentence as it should be spoken: Markdown marks and link targets left out.</summary>
+    public static string Speakable(string sentence)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        var text = Link().Replace(sentence, "$1");
+        text = Marks().Replace(text, "");
+        return Whitespace().Replace(text, " ").Trim();
+    }
+
+    [GeneratedRegex(@"\[([^\]]*)\]\([^)]*\)")]
+    private static partial Regex Link();
+
+    [GeneratedRegex(@"[*_`#>|~]+|^\s*(?:[-+]|\d+\.)\s+", RegexOptions.Multiline)]
+    private static partial Regex Marks();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
+
+internal static class SentenceListExtensions
+{
+    public static void AddIfAny(this List<string> sentences, string sentence)
+    {
+        var trimmed = sentence.Trim();
+        if (trimmed.Length > 0)
+        {
+            sentences.Add(trimmed);
+        }
+    }
+}
