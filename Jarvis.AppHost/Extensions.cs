@@ -72,10 +72,13 @@ internal static class Extensions
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDashboardLink(this IResourceBuilder<ProjectResource> api)
     {
-        var builder = api.ApplicationBuilder;
-        var urls = builder.Configuration["ASPNETCORE_URLS"];
-        return builder.ExecutionContext.IsRunMode && urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is [var first, ..]
-            ? api.WithEnvironment("Jarvis__DashboardUrl", first)
-            : api;
+        var configuration = api.ApplicationBuilder.Configuration;
+        return api.WithEnvironment(context =>
+        {
+            if (context.ExecutionContext.IsRunMode && configuration["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is [var first, ..])
+            {
+                context.EnvironmentVariables["Jarvis__DashboardUrl"] = first;
+            }
+        });
     }
 }

@@ -6,14 +6,19 @@ namespace Jarvis.Api.Voice;
 /// <summary>
 /// Cuts a reply streamed token by token into sentences: at <c>.</c>, <c>!</c>, <c>?</c> or <c>…</c> followed by a
 /// space, and at a line break; a long run without either is cut at its last space, so speech never waits for a
-/// paragraph.
+/// paragraph. The first piece is cut sooner, at its first <c>,</c> <c>;</c> or <c>:</c> past
+/// <see cref="FirstClauseLength"/> characters: the time to the first audio is the time to speak it.
 /// </summary>
 public sealed partial class SentenceSplitter
 {
     /// <summary>The longest sentence sent to speech before it is cut at a space.</summary>
     public const int MaxSentenceLength = 240;
 
+    /// <summary>How long the first piece must be before a clause boundary ends it.</summary>
+    public const int FirstClauseLength = 40;
+
     private readonly StringBuilder _pending = new();
+    private bool _first = true;
 
     /// <summary>Adds <paramref name="text"/>; returns the sentences it completes.</summary>
     public IEnumerable<string> Add(string text)
@@ -25,8 +30,10 @@ public sealed partial class SentenceSplitter
         var buffer = _pending.ToString();
         for (var i = 0; i < buffer.Length; i++)
         {
+            var followedBySpace = i + 1 < buffer.Length && char.IsWhiteSpace(buffer[i + 1]);
             var end = buffer[i] == '\n'
-                || (buffer[i] is '.' or '!' or '?' or '…' && i + 1 < buffer.Length && char.IsWhiteSpace(buffer[i + 1]));
+                || (buffer[i] is '.' or '!' or '?' or '…' && followedBySpace)
+                || (_first && sentences.Count == 0 && buffer[i] is ',' or ';' or ':' && followedBySpace && i - start + 1 >= FirstClauseLength);
             if (!end && i - start + 1 >= MaxSentenceLength)
             {
                 var space = buffer.LastIndexOf(' ', i, i - start);
@@ -44,6 +51,7 @@ public sealed partial class SentenceSplitter
         }
 
         _pending.Remove(0, start);
+        _first &= sentences.Count == 0;
         return sentences;
     }
 

@@ -3,7 +3,6 @@ using Jarvis.Api.Chat;
 using Jarvis.Api.Security;
 using Jarvis.Api.Voice;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
 namespace Jarvis.Api.Web;
@@ -25,24 +24,13 @@ public static class WebPageExtensions
         return builder;
     }
 
-    /// <summary>
-    /// Serves the page's files from the <c>wwwroot</c> next to the assembly (the build copies it there), revalidated on
-    /// every load so an upgrade is seen at once.
-    /// </summary>
+    /// <summary>Serves the page's files from <c>wwwroot/</c>, revalidated on every load so an upgrade is seen at once.</summary>
     public static IApplicationBuilder UseWebPage(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        if (!Directory.Exists(root))
-        {
-            return app;
-        }
-
-        var files = new PhysicalFileProvider(root);
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseDefaultFiles();
         return app.UseStaticFiles(new StaticFileOptions
         {
-            FileProvider = files,
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
         });
     }

@@ -45,6 +45,18 @@ public sealed class ChromiumFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 
+    /// <summary>
+    /// Another chromium whose microphone is a fake device playing <paramref name="wav"/> in a loop, permission granted and
+    /// audio allowed to play without a gesture.
+    /// </summary>
+    public async Task<IBrowser> LaunchWithMicrophoneAsync(string wav) =>
+        await _playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Args = [.. s_arguments, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-audio-capture={wav}", "--autoplay-policy=no-user-gesture-required"],
+            Headless = true,
+        });
+
     /// <summary>A fresh browser context (its own cookies) that has opened the dashboard's login URL.</summary>
     public async Task<IPage> LogInAsync(Uri loginUrl)
     {
