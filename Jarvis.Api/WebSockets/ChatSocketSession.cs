@@ -44,6 +44,10 @@ public sealed partial class ChatSocketSession(
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<DateTimeOffset> _recent = new();
     private Task _turn = Task.CompletedTask;
+
+    // True from a turn's start until its last event (done or error) is about to be sent: a client that sends its next
+    // message on seeing `done` is not told the session is busy while the turn winds down.
+    private volatile bool _replying;
     private CancellationTokenSource? _turnStop;
 
     // The voice message being received, between audio_start and audio_end.
@@ -216,7 +220,7 @@ public sealed partial class ChatSocketSession(
             case "stop":
                 StopTurn();
                 return;
-            case "message" or "audio_start" or "audio_end" when !_turn.IsCompleted:
+            case "message" or "audio_start" or "audio_end" when _replying:
                 await ErrorAsync("busy", "A reply is still being written: wait for its \"done\", or send {\"type\":\"stop\"}.", cancellationToken);
                 return;
             case "message" when string.IsNullOrWhiteSpace(message.Text):
@@ -230,7 +234,7 @@ public sealed partial class ChatSocketSession(
                 await ErrorAsync("rate_limited", $"At most {options.Value.MessagesPerWindow} messages per {options.Value.MessageWindow.TotalSeconds:0} s; the connection stays open.", cancellationToken);
                 return;
             case "message":
-                StartTurn(message, message.Text!, message.Speak == true ? Utterance.DetectLanguage(Utterance.Fold(message.Text!)) : null, voiceStarted: null, cancellationToken);
+                await StartTurnAsync(message, message.Text!, message.Speak == true ? Utterance.DetectLanguage(Utterance.Fold(message.Text!)) : null, voiceStarted: null, activity: null, cancellationToken);
                 return;
             case "audio_start":
                 _audio = new MemoryStream();
@@ -265,7 +269,7 @@ public sealed partial class ChatSocketSession(
             return;
         }
 
-        if (!_turn.IsCompleted)
+        if (_replying)
         {
             await ErrorAsync("busy", "A reply is still being written: wait for its \"done\", or send {\"type\":\"stop\"}.", cancellationToken);
             return;
@@ -292,38 +296,58 @@ public sealed partial class ChatSocketSession(
         }
 
         var language = string.IsNullOrWhiteSpace(start.Language) ? "en" : start.Language.Trim().ToLowerInvariant();
-        VoiceTranscript transcript;
+        // The transcription is part of the turn's trace; the turn takes the span over once it starts.
+        var activity = StartTurnActivity(start.UserId);
         try
         {
-            transcript = await voice.TranscribeAsync(wav, language, cancellationToken);
+            var transcript = await voice.TranscribeAsync(wav, language, cancellationToken);
+            if (string.IsNullOrWhiteSpace(transcript.Text))
+            {
+                await ErrorAsync("no_speech", "No words were recognised in the recording; speak closer to the microphone, or type the message.", cancellationToken);
+                return;
+            }
+
+            await SendAsync(new { type = "transcript", text = transcript.Text, language = transcript.Language }, cancellationToken);
+            await StartTurnAsync(start, transcript.Text, language, started, activity, cancellationToken);
+            activity = null;
         }
         catch (VoiceUnavailableException e)
         {
             await ErrorAsync("voice_unavailable", $"The recording could not be transcribed: {e.Message} Type the message instead.", cancellationToken);
-            return;
         }
         catch (VoiceRejectedException e)
         {
             await ErrorAsync("bad_request", e.Message, cancellationToken);
-            return;
         }
-
-        if (string.IsNullOrWhiteSpace(transcript.Text))
+        finally
         {
-            await ErrorAsync("no_speech", "No words were recognised in the recording; speak closer to the microphone, or type the message.", cancellationToken);
-            return;
+            activity?.Dispose();
         }
+    }
 
-        await SendAsync(new { type = "transcript", text = transcript.Text, language = transcript.Language }, cancellationToken);
-        StartTurn(start, transcript.Text, language, started, cancellationToken);
+    /// <summary>
+    /// A turn's root span, <c>ws turn</c>: each turn is its own trace (linked to the connection's), so a reply's
+    /// trace_id shows that turn alone. Its spans carry the connection's request id and this message's user only.
+    /// </summary>
+    private Activity? StartTurnActivity(string? userId)
+    {
+        var connection = Activity.Current;
+        Activity.Current = null;
+        var activity = Source.StartActivity(ActivityKind.Server, links: connection is null ? null : [new ActivityLink(connection.Context)], name: "ws turn");
+        activity?.SetTag("request_id", context.GetRequestId());
+        activity?.SetTag("user_id", userId);
+        return activity;
     }
 
     // The receive loop goes on while the turn runs, so "stop" and "ping" are heard.
-    private void StartTurn(ClientMessage message, string text, string? speakLanguage, long? voiceStarted, CancellationToken cancellationToken)
+    private async Task StartTurnAsync(ClientMessage message, string text, string? speakLanguage, long? voiceStarted, Activity? activity, CancellationToken cancellationToken)
     {
+        // The previous turn has sent its last event; let it finish (it clears its user) before this one starts.
+        await _turn.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _replying = true;
         _turnStop?.Dispose();
         _turnStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _turn = TurnAsync(message, text, speakLanguage, voiceStarted, _turnStop.Token);
+        _turn = TurnAsync(message, text, speakLanguage, voiceStarted, activity ?? StartTurnActivity(message.UserId), _turnStop.Token);
     }
 
     private void StopTurn()
@@ -338,15 +362,9 @@ public sealed partial class ChatSocketSession(
         }
     }
 
-    private async Task TurnAsync(ClientMessage message, string text, string? speakLanguage, long? voiceStarted, CancellationToken cancellationToken)
+    private async Task TurnAsync(ClientMessage message, string text, string? speakLanguage, long? voiceStarted, Activity? activity, CancellationToken cancellationToken)
     {
-        // Each turn is its own trace (linked to the connection's), so a reply's trace_id shows that turn alone.
-        var connection = Activity.Current;
-        Activity.Current = null;
-        using var activity = Source.StartActivity(ActivityKind.Server, links: connection is null ? null : [new ActivityLink(connection.Context)], name: "ws turn");
-        // Its spans carry the connection's request id, and the user of this message only (CorrelationSpanProcessor).
-        activity?.SetTag("request_id", context.GetRequestId());
-        activity?.SetTag("user_id", message.UserId);
+        using var _ = activity;
 
         // The user is this message's only: it is on this message's logs and spans, and gone before the next one.
         context.SetUserId(message.UserId);
@@ -371,6 +389,7 @@ public sealed partial class ChatSocketSession(
                     case VoiceDone done:
                         // Counted before the client hears of it, so whoever saw `done` sees the count.
                         metrics.Request("ws", "ok");
+                        _replying = false;
                         await SendAsync(Done(done.Chat.Reply, turn, done.Chat, activity, done.Note, stopped: false), cancellationToken);
                         break;
                 }
@@ -380,16 +399,19 @@ public sealed partial class ChatSocketSession(
         {
             // Stopped by the user: the reply so far is the reply.
             metrics.Request("ws", "stopped");
+            _replying = false;
             await SendAsync(Done(reply.ToString(), turn, chat: null, activity, note: null, stopped: true), CancellationToken.None);
         }
         catch (OllamaChatException e)
         {
             metrics.Request("ws", "error");
+            _replying = false;
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             await ErrorAsync("llm_failed", e.Message, _closing.Token);
         }
         finally
         {
+            _replying = false;
             context.SetUserId(null);
         }
     }

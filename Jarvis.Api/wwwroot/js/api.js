@@ -14,6 +14,8 @@ export const auth = new EventTarget();
 
 let renewal = null;
 let renewTimer = 0;
+// Bumped at sign-out: a token request that was under way then must not store its token or restart the renewals.
+let session = 0;
 
 /** An Api failure with a sentence fit to show the user. */
 export class ApiError extends Error {
@@ -57,6 +59,7 @@ export async function signIn(apiKey, user) {
 
 /** Forgets the session (everything in sessionStorage) and stops renewing the token. */
 export function signOut() {
+  session += 1;
   clearTimeout(renewTimer);
   renewal = null;
   sessionStorage.clear();
@@ -72,17 +75,23 @@ export function renewToken() {
   if (!apiKey) {
     return Promise.reject(new ApiError('You are signed out.', { status: 401 }));
   }
-  renewal ??= requestToken(apiKey)
-    .catch((error) => {
-      if (error.status === 401 && sessionStorage.getItem(STORE.key) === apiKey) {
-        signOut();
-        auth.dispatchEvent(new CustomEvent('signedout', { detail: { message: 'Jarvis no longer accepts your API key. Sign in again.' } }));
-      }
-      throw error;
-    })
-    .finally(() => {
-      renewal = null;
-    });
+  if (!renewal) {
+    const started = session;
+    const current = requestToken(apiKey)
+      .catch((error) => {
+        if (error.status === 401 && started === session) {
+          signOut();
+          auth.dispatchEvent(new CustomEvent('signedout', { detail: { message: 'Jarvis no longer accepts your API key. Sign in again.' } }));
+        }
+        throw error;
+      })
+      .finally(() => {
+        if (renewal === current) {
+          renewal = null;
+        }
+      });
+    renewal = current;
+  }
   return renewal;
 }
 
@@ -95,6 +104,7 @@ async function currentToken() {
 
 /** POST /api/tokens with the key; stores the token and schedules its renewal. */
 async function requestToken(apiKey) {
+  const started = session;
   let response;
   try {
     response = await fetch('/api/tokens', { method: 'POST', headers: { 'X-API-Key': apiKey } });
@@ -108,6 +118,9 @@ async function requestToken(apiKey) {
     throw await problemError(response);
   }
   const { token, expiresAt } = await response.json();
+  if (started !== session) {
+    throw new ApiError('You are signed out.', { status: 401 });
+  }
   // expiresAt is on the server's clock; its Date header says how far ours is from it.
   const serverNow = Date.parse(response.headers.get('Date') ?? '');
   const skew = Number.isNaN(serverNow) ? 0 : serverNow - Date.now();

@@ -286,7 +286,13 @@ async function beginRecording() {
   }
   startingRecording = true;
   try {
-    recording = await startRecording({ maxSeconds: config.maxAudioSeconds, onLimit: () => finishRecording(true) });
+    const started = await startRecording({ maxSeconds: config.maxAudioSeconds, onLimit: () => finishRecording(true) });
+    if (ui.appView.hidden) {
+      // Signed out while the microphone was opening: it must not stay on.
+      started.stop().catch(() => {});
+      return;
+    }
+    recording = started;
     showRecording(true, 'Recording… press the microphone again to send.');
   } catch (error) {
     showAlert(error.message);
@@ -308,6 +314,9 @@ async function finishRecording(atLimit) {
   } catch {
     showAlert('The recording could not be finished. Try again.');
     return;
+  }
+  if (ui.appView.hidden) {
+    return; // signed out while the recording was being encoded: it is not sent for whoever signs in next
   }
   if (result.seconds < SHORTEST_RECORDING_S) {
     showAlert('That recording was too short to send.');

@@ -12,6 +12,10 @@ import { showAlert } from './ui.js';
 
 const MAX_ATTEMPTS = 3;
 const NEAR_BOTTOM_PX = 80;
+// The server may still be closing the last turn when its `done` arrives: a turn it answers `busy` goes again, a little
+// later, this many times at most.
+const BUSY_RETRY_MS = 250;
+const MAX_BUSY_RETRIES = 8;
 
 export class Chat extends EventTarget {
   #socket;
@@ -22,6 +26,7 @@ export class Chat extends EventTarget {
   #queue = [];
   #inFlight = null;
   #expectAudio = false;
+  #busyRetry = 0;
   #conversation = { id: null };
   #conversations = new Map();
 
@@ -49,6 +54,7 @@ export class Chat extends EventTarget {
 
   /** Forgets every turn, queued or in flight, and empties the log (sign-out). */
   reset() {
+    this.#cancelBusyRetry();
     this.#queue = [];
     this.#inFlight = null;
     this.#expectAudio = false;
@@ -110,6 +116,8 @@ export class Chat extends EventTarget {
   stop() {
     this.#player.clear();
     if (this.#inFlight) {
+      // Sentences already on their way are not played: the user asked for silence.
+      this.#inFlight.muted = true;
       this.#socket.send({ type: 'stop' });
     }
   }
@@ -118,6 +126,7 @@ export class Chat extends EventTarget {
     item.conversation = this.#conversation;
     item.reply = null;
     item.attempts = 0;
+    item.busyRetries = 0;
     this.#queue.push(item);
     this.#show(item.user);
     this.#pump();
@@ -125,7 +134,7 @@ export class Chat extends EventTarget {
 
   /** Sends the next queued turn when nothing is in flight and the socket is open. */
   #pump() {
-    if (this.#inFlight || this.#queue.length === 0 || !this.#socket.connected) {
+    if (this.#inFlight || this.#busyRetry || this.#queue.length === 0 || !this.#socket.connected) {
       return;
     }
     const item = this.#queue.shift();
@@ -135,6 +144,7 @@ export class Chat extends EventTarget {
     }
     this.#inFlight = item;
     item.attempts += 1;
+    item.muted = false;
     item.sentAt = performance.now();
     item.firstAt = null;
     if (item.kind === 'voice') {
@@ -165,6 +175,7 @@ export class Chat extends EventTarget {
   /** The socket closed: the turn in flight goes back to the head of the queue (unless it can never be sent). */
   #dropped(code) {
     this.#expectAudio = false;
+    this.#cancelBusyRetry();
     const item = this.#inFlight;
     if (!item) {
       return;
@@ -216,7 +227,9 @@ export class Chat extends EventTarget {
   #receiveAudio(bytes) {
     if (this.#expectAudio) {
       this.#expectAudio = false;
-      this.#player.enqueue(bytes);
+      if (this.#inFlight && !this.#inFlight.muted) {
+        this.#player.enqueue(bytes);
+      }
     }
   }
 
@@ -246,10 +259,30 @@ export class Chat extends EventTarget {
     const sentence = describeError(code, typeof message === 'string' ? message : '');
     const item = this.#inFlight;
     if (!item) {
-      showAlert(sentence);
+      // While a turn waits to go again after `busy`, the rest of its frames (a voice message's audio and audio_end)
+      // are answered with errors of their own: they say nothing new.
+      if (!this.#busyRetry) {
+        showAlert(sentence);
+      }
       return;
     }
     this.#inFlight = null;
+    this.#expectAudio = false;
+    if (code === 'busy' && !hasText(item.reply) && item.busyRetries < MAX_BUSY_RETRIES) {
+      // The server had not quite finished the previous turn: this one was not taken, so it goes again shortly.
+      item.busyRetries += 1;
+      item.attempts -= 1;
+      item.reply.remove();
+      item.reply = null;
+      setUserState(item.user, 'pending');
+      this.#queue.unshift(item);
+      this.#busy(false);
+      this.#busyRetry = setTimeout(() => {
+        this.#busyRetry = 0;
+        this.#pump();
+      }, BUSY_RETRY_MS * item.busyRetries);
+      return;
+    }
     this.#busy(false);
     if (hasText(item.reply) || code === 'llm_failed') {
       // The server took the turn and the reply broke: keep what was said.
@@ -271,6 +304,11 @@ export class Chat extends EventTarget {
     if (item.kind === 'text') {
       this.dispatchEvent(new CustomEvent('refused', { detail: { text: item.text } }));
     }
+  }
+
+  #cancelBusyRetry() {
+    clearTimeout(this.#busyRetry);
+    this.#busyRetry = 0;
   }
 
   #busy(busy) {
@@ -321,6 +359,8 @@ export function describeError(code, message) {
       return 'Jarvis did not hear any speech in that recording. Try again, a little closer to the microphone.';
     case 'bad_request':
       return `Jarvis could not understand that request.${message ? ` ${message}` : ''}`;
+    case 'busy':
+      return 'Jarvis is still answering the previous message. Wait for it to finish, or press Stop.';
     default:
       return message || 'Something went wrong. Try again.';
   }

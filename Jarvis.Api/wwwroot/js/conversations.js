@@ -9,6 +9,7 @@ export class ConversationList {
   #list;
   #onSelect;
   #current = null;
+  #load = 0; // the latest refresh: an older one answering late (or one from before sign-out) is not shown
 
   /**
    * @param {HTMLElement} list the `<ul>`
@@ -24,13 +25,17 @@ export class ConversationList {
    * @returns {Promise<void>}
    */
   async refresh() {
+    const load = ++this.#load;
     let conversations;
     try {
       ({ conversations } = await apiJson(forUser('/api/conversations')));
     } catch (error) {
-      if (error.status !== 401) { // 401: the key was refused and the page is back at sign-in
+      if (load === this.#load && error.status !== 401) { // 401: the key was refused and the page is back at sign-in
         showAlert(`The conversation list could not be loaded. ${error.message}`);
       }
+      return;
+    }
+    if (load !== this.#load) {
       return;
     }
     this.#list.replaceChildren(...(conversations.length
@@ -50,6 +55,7 @@ export class ConversationList {
 
   /** Empties the list (sign-out). */
   clear() {
+    this.#load += 1;
     this.#current = null;
     this.#list.replaceChildren();
   }

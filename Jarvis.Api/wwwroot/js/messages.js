@@ -56,7 +56,8 @@ export function setTranscript(bubble, text, language) {
  * @returns {HTMLElement}
  */
 export function assistantBubble() {
-  return el('div', { className: 'message assistant', attrs: { 'data-state': 'streaming' } }, [
+  // aria-busy: the log (a live region) announces the reply once it is whole, not token by token.
+  return el('div', { className: 'message assistant', attrs: { 'data-state': 'streaming', 'aria-busy': 'true' } }, [
     el('span', { className: 'visually-hidden', text: 'Jarvis:' }),
     el('div', { className: 'message-body' }),
   ]);
@@ -79,6 +80,7 @@ export function appendToken(bubble, text) {
  */
 export function finishReply(bubble, { reply, responder, traceId, notes = [] }, dashboardUrl) {
   bubble.dataset.state = 'done';
+  bubble.removeAttribute('aria-busy');
   bubble.querySelector('.message-body').replaceChildren(renderMarkdown(reply));
   for (const note of notes) {
     bubble.append(el('p', { className: 'note', text: note }));
@@ -101,6 +103,7 @@ export function finishReply(bubble, { reply, responder, traceId, notes = [] }, d
  */
 export function failReply(bubble, message) {
   bubble.dataset.state = 'error';
+  bubble.removeAttribute('aria-busy');
   bubble.append(el('p', { className: 'note', text: message }));
 }
 

@@ -71,6 +71,8 @@ export class AudioQueue {
     audio.addEventListener('error', () => clip.finish());
     audio.play().catch((error) => {
       if (error?.name === 'NotAllowedError') {
+        // The sentences queued behind it would be refused too: one alert, not one per sentence.
+        this.#clips = [];
         this.#onBlocked();
       }
       clip.finish();

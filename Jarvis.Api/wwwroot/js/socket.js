@@ -2,10 +2,17 @@
  * The chat WebSocket: connects with a fresh token, reconnects with jittered exponential backoff, and reports what
  * the server says as events: `open`, `close` (detail {code}), `event` (detail: the parsed JSON) and `binary`
  * (detail: an ArrayBuffer). When the key itself is refused the socket gives up (the Api module signs out).
+ * A `ping` goes out when the server has been quiet for a while; a connection silent for much longer is taken for
+ * dead (a half-open connection never fires `close` by itself) and replaced.
  */
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 10_000;
+const PING_AFTER_MS = 30_000;
+// Generous: the server reads no frame (so answers no ping) while it transcribes a voice message.
+const DEAD_AFTER_MS = 120_000;
+// The close code reported when the page gave up on a silent connection (4000–4999 is for applications).
+const SILENT_CLOSE = 4000;
 
 export class ChatSocket extends EventTarget {
   #getToken;
@@ -14,6 +21,9 @@ export class ChatSocket extends EventTarget {
   #attempt = 0;
   #timer = 0;
   #connecting = false;
+  #generation = 0;
+  #heartbeat = 0;
+  #lastHeard = 0;
   #onOnline = () => this.#reconnectNow();
 
   /** @param {() => Promise<string>} getToken a fresh token for each connection */
@@ -33,6 +43,7 @@ export class ChatSocket extends EventTarget {
       return;
     }
     this.#running = true;
+    this.#generation += 1;
     this.#attempt = 0;
     window.addEventListener('online', this.#onOnline);
     this.#connect();
@@ -41,7 +52,9 @@ export class ChatSocket extends EventTarget {
   /** Closes the socket for good (sign-out). */
   stop() {
     this.#running = false;
+    this.#generation += 1;
     clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
     window.removeEventListener('online', this.#onOnline);
     const ws = this.#ws;
     this.#ws = null;
@@ -75,11 +88,16 @@ export class ChatSocket extends EventTarget {
   }
 
   async #connect() {
+    // A stop() (and maybe a new start()) during the token request makes this attempt stale: it must not open a socket.
+    const generation = this.#generation;
     let token;
     this.#connecting = true;
     try {
       token = await this.#getToken();
     } catch (error) {
+      if (generation !== this.#generation) {
+        return;
+      }
       if (error.status === 401) {
         this.stop();
       } else {
@@ -87,9 +105,11 @@ export class ChatSocket extends EventTarget {
       }
       return;
     } finally {
-      this.#connecting = false;
+      if (generation === this.#generation) {
+        this.#connecting = false;
+      }
     }
-    if (!this.#running) {
+    if (!this.#running || generation !== this.#generation) {
       return;
     }
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -97,18 +117,47 @@ export class ChatSocket extends EventTarget {
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
     ws.addEventListener('open', () => {
-      this.#attempt = 0;
-      this.dispatchEvent(new Event('open'));
-    });
-    ws.addEventListener('message', (message) => this.#receive(message.data));
-    ws.addEventListener('close', (close) => {
       if (this.#ws !== ws) {
         return;
       }
-      this.#ws = null;
-      this.dispatchEvent(new CustomEvent('close', { detail: { code: close.code } }));
-      this.#scheduleReconnect();
+      this.#attempt = 0;
+      this.#lastHeard = Date.now();
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = setInterval(() => this.#checkAlive(ws), PING_AFTER_MS);
+      this.dispatchEvent(new Event('open'));
     });
+    ws.addEventListener('message', (message) => {
+      if (this.#ws === ws) {
+        this.#lastHeard = Date.now();
+        this.#receive(message.data);
+      }
+    });
+    ws.addEventListener('close', (close) => this.#closed(ws, close.code));
+  }
+
+  /** The socket is gone (closed, or given up on): reports it once, and reconnects. */
+  #closed(ws, code) {
+    if (this.#ws !== ws) {
+      return;
+    }
+    this.#ws = null;
+    clearInterval(this.#heartbeat);
+    this.dispatchEvent(new CustomEvent('close', { detail: { code } }));
+    this.#scheduleReconnect();
+  }
+
+  /** Pings a quiet connection; gives up on one silent for too long (its close may take minutes to come). */
+  #checkAlive(ws) {
+    if (this.#ws !== ws) {
+      return;
+    }
+    const silentFor = Date.now() - this.#lastHeard;
+    if (silentFor >= DEAD_AFTER_MS) {
+      this.#closed(ws, SILENT_CLOSE);
+      ws.close(SILENT_CLOSE, 'no answer');
+    } else if (silentFor >= PING_AFTER_MS - 1_000) {
+      this.send({ type: 'ping' });
+    }
   }
 
   #receive(data) {

@@ -156,6 +156,8 @@ public sealed class VoiceTurnTests(VoiceProcessFixture voice) : IClassFixture<Vo
     [Fact]
     public async Task AWebSocketVoiceMessageInSeveralFramesGetsItsTranscriptTokensAudioFramesAndDone()
     {
+        var voicePort = voice.Voice.BaseAddress.Port;
+        using var voiceCalls = new SpanCollector("System.Net.Http", span => span.GetTagItem("server.port") is int port && port == voicePort);
         await using var api = Api(new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1", ["Voice:MaxAudioBytes"] = "200000" });
         using var socket = await ChatSocketTests.ConnectAsync(api);
         var wav = await voice.SpeechAsync("what time is it");
@@ -178,6 +180,11 @@ public sealed class VoiceTurnTests(VoiceProcessFixture voice) : IClassFixture<Vo
         Assert.Equal("v1", done.GetProperty("conversation_id").GetString());
         var firstTrace = done.GetProperty("trace_id").GetString();
         Assert.Matches("^[0-9a-f]{32}$", firstTrace);
+
+        // One trace holds the transcription and every sentence spoken.
+        var calls = voiceCalls.Stopped.Where(span => span.TraceId.ToHexString() == firstTrace).Select(span => span.GetTagItem("url.full") as string).ToList();
+        Assert.Contains(calls, url => url!.Contains("/api/stt", StringComparison.Ordinal));
+        Assert.Contains(calls, url => url!.Contains("/api/tts", StringComparison.Ordinal));
 
         // A single binary frame is a voice message of its own; each turn is its own trace.
         await socket.SendAsync(wav, WebSocketMessageType.Binary, true, Ct);
