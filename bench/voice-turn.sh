@@ -62,7 +62,7 @@ seconds = (len(wav) - 44) / struct.unpack_from("<i", wav, 28)[0]
 wav = bytes(wav)
 
 def voice_turn():
-    started = time.perf_counter(); first = None; reply = None
+    started = time.perf_counter(); first = None; reply = None; pieces = 0
     c = http.client.HTTPConnection("127.0.0.1", api_port, timeout=60)
     c.request("POST", "/api/voice?language=en", body=wav, headers={**KEY, "Content-Type": "audio/wav", "Accept": "text/event-stream"})
     r = c.getresponse()
@@ -71,10 +71,12 @@ def voice_turn():
     for line in r:
         line = line.decode().rstrip("\n")
         if line.startswith("event: "): event = line[7:]
-        elif line.startswith("data: ") and event == "audio" and first is None: first = time.perf_counter() - started
+        elif line.startswith("data: ") and event == "audio":
+            pieces += 1
+            if first is None: first = time.perf_counter() - started
         elif line.startswith("data: ") and event == "done": reply = json.loads(line[6:])["reply"]; break
     if first is None: sys.exit("the voice turn sent no audio")
-    return first, time.perf_counter() - started, reply
+    return first, time.perf_counter() - started, (reply, pieces)
 
 def sequence(reply):
     started = time.perf_counter()
@@ -83,7 +85,7 @@ def sequence(reply):
     post(voice_port, "/api/tts", json.dumps({"text": reply, "language": "en"}), {"Content-Type": "application/json"})
     return heard, time.perf_counter() - started
 
-_, _, reply = voice_turn()
+_, _, (reply, pieces) = voice_turn()
 for _ in range(2): voice_turn(); sequence(reply)
 firsts, totals, stts, sequences = [], [], [], []
 for _ in range(rounds):
@@ -91,8 +93,7 @@ for _ in range(rounds):
     heard, whole = sequence(reply); stts.append(heard); sequences.append(whole)
 
 ms = lambda xs: statistics.median(xs) * 1000
-sentences = reply.count(". ") + 1
-print(f"Voice turn, {seconds:.1f} s utterance, offline responder reply of {len(reply)} characters (~{sentences} sentences), {rounds} rounds, median:")
+print(f"Voice turn, {seconds:.1f} s utterance, offline responder reply of {len(reply)} characters spoken in {pieces} pieces, {rounds} rounds, median:")
 print(f"  POST /api/voice (events)   first audio {ms(firsts):7.0f} ms   done {ms(totals):7.0f} ms")
 print(f"  /api/stt then /api/tts     {ms(sequences):7.0f} ms   (of which /api/stt {ms(stts):.0f} ms)")
 print(f"  first audio / sequence     {statistics.median(firsts) / statistics.median(sequences):.2f}x   (goal <= 0.6x)")

@@ -35,6 +35,8 @@ public sealed partial class ChatSocketSession(
     /// <summary>The source of the <c>ws turn</c> spans.</summary>
     public static readonly ActivitySource Source = new("Jarvis.Api.WebSockets");
 
+    private const string BusyMessage = "A reply is still being written: wait for its \"done\", or send {\"type\":\"stop\"}.";
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     // How long a client has to answer the service's close frame before the connection is ended anyway.
@@ -54,6 +56,7 @@ public sealed partial class ChatSocketSession(
     private MemoryStream? _audio;
     private ClientMessage? _audioMessage;
     private bool _audioTooLarge;
+    private bool _droppingAudio;
 
     /// <summary>The session id.</summary>
     public Guid Id { get; } = Guid.NewGuid();
@@ -220,8 +223,17 @@ public sealed partial class ChatSocketSession(
             case "stop":
                 StopTurn();
                 return;
-            case "message" or "audio_start" or "audio_end" when _replying:
-                await ErrorAsync("busy", "A reply is still being written: wait for its \"done\", or send {\"type\":\"stop\"}.", cancellationToken);
+            case "audio_end" when _droppingAudio:
+                // The end of a voice message already refused: nothing to say twice.
+                _droppingAudio = false;
+                return;
+            case "audio_start" when _replying:
+                // Its frames are dropped until its audio_end: they are not a voice message of their own.
+                _droppingAudio = true;
+                await ErrorAsync("busy", BusyMessage, cancellationToken);
+                return;
+            case "message" or "audio_end" when _replying:
+                await ErrorAsync("busy", BusyMessage, cancellationToken);
                 return;
             case "message" when string.IsNullOrWhiteSpace(message.Text):
                 await ErrorAsync("bad_request", "A message needs a non-empty \"text\".", cancellationToken);
@@ -258,6 +270,11 @@ public sealed partial class ChatSocketSession(
     /// <summary>A binary frame: part of the voice message <c>audio_start</c> opened, or a whole voice message on its own.</summary>
     private async Task AudioAsync(Frame frame, CancellationToken cancellationToken)
     {
+        if (_droppingAudio)
+        {
+            return;
+        }
+
         if (_audio is not null)
         {
             _audioTooLarge |= frame.TooLarge;
@@ -271,7 +288,7 @@ public sealed partial class ChatSocketSession(
 
         if (_replying)
         {
-            await ErrorAsync("busy", "A reply is still being written: wait for its \"done\", or send {\"type\":\"stop\"}.", cancellationToken);
+            await ErrorAsync("busy", BusyMessage, cancellationToken);
             return;
         }
 

@@ -227,6 +227,12 @@ public sealed class VoiceTurnTests(VoiceProcessFixture voice) : IClassFixture<Vo
         await Eventually.TrueAsync(() => Task.FromResult(ollama.ChatRequests.Count == 1), "the model to be asked", Ct, TimeSpan.FromSeconds(10));
         await ChatSocketTests.SendAsync(socket, new { type = "message", text = "and another" });
         Assert.Equal("busy", (await ChatSocketTests.ReceiveAsync(socket)).GetProperty("code").GetString());
+
+        // A voice message refused as busy is refused once: its frames are not a voice message of their own.
+        await ChatSocketTests.SendAsync(socket, new { type = "audio_start" });
+        await socket.SendAsync(await voice.SpeechAsync("hello"), WebSocketMessageType.Binary, true, Ct);
+        await ChatSocketTests.SendAsync(socket, new { type = "audio_end" });
+        Assert.Equal("busy", (await ChatSocketTests.ReceiveAsync(socket)).GetProperty("code").GetString());
         await ChatSocketTests.SendAsync(socket, new { type = "ping" });
         Assert.Equal("pong", (await ChatSocketTests.ReceiveAsync(socket)).GetProperty("type").GetString());
         await ChatSocketTests.SendAsync(socket, new { type = "stop" });
