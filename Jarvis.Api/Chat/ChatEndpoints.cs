@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Memory;
 using Jarvis.Api.Security;
@@ -12,8 +11,6 @@ namespace Jarvis.Api.Chat;
 /// <summary>The REST chat channel: <c>POST /api/chat</c> (JSON, or server-sent events) and <c>GET /api/conversations/{id}</c>.</summary>
 public static class ChatEndpoints
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Maps the routes, behind the API key and the chat rate limit.</summary>
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
@@ -28,7 +25,7 @@ public static class ChatEndpoints
     private static async Task<IResult> ChatAsync(
         ChatRequest request, HttpContext context, ChatService chat, ChatMetrics metrics, DrainState drain, IOptions<ConversationOptions> options, CancellationToken cancellationToken)
     {
-        var sse = context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
+        var sse = ServerSentEvents.IsRequested(context.Request);
         var channel = sse ? "sse" : "rest";
         if (drain.IsDraining)
         {
@@ -83,8 +80,7 @@ public static class ChatEndpoints
     /// <summary>Server-sent events: <c>token</c> events, then <c>done</c> (usage, timings), or <c>error</c> if the LLM fails.</summary>
     private static async Task StreamAsync(HttpContext context, IAsyncEnumerable<ChatEvent> events, string? requestId, ChatMetrics metrics, CancellationToken cancellationToken)
     {
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
+        ServerSentEvents.Start(context.Response);
         try
         {
             await foreach (var item in events)
@@ -95,7 +91,7 @@ public static class ChatEndpoints
                     ChatDone done => ("done", new ChatResponse(done.Reply, done.ConversationId, requestId, Activity.Current?.TraceId.ToHexString(), done.Usage, done.Timings, done.Responder)),
                     _ => throw new InvalidOperationException($"Unknown chat event {item}."),
                 };
-                await WriteEventAsync(context, name, data, cancellationToken);
+                await ServerSentEvents.WriteAsync(context.Response, name, data, cancellationToken);
             }
 
             metrics.Request("sse", "ok");
@@ -104,15 +100,10 @@ public static class ChatEndpoints
         {
             // After the first token the status is sent: the failure ends the stream as an event.
             metrics.Request("sse", "error");
-            await WriteEventAsync(context, "error", new { code = "llm_failed", message = e.Message }, cancellationToken);
+            await ServerSentEvents.WriteAsync(context.Response, "error", new { code = "llm_failed", message = e.Message }, cancellationToken);
         }
     }
 
-    private static async Task WriteEventAsync(HttpContext context, string name, object data, CancellationToken cancellationToken)
-    {
-        await context.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, s_json)}\n\n", cancellationToken);
-        await context.Response.Body.FlushAsync(cancellationToken);
-    }
 
     private static async Task<Results<Ok<ConversationListResponse>, ProblemHttpResult>> ConversationsAsync(
         string? userId, MemoryClient memory, CancellationToken cancellationToken)

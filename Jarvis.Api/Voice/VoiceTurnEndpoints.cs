@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Text.Json;
 using Jarvis.Api.Chat;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Security;
@@ -16,8 +15,6 @@ namespace Jarvis.Api.Voice;
 /// </summary>
 public static class VoiceTurnEndpoints
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Registers the spoken reply, its metrics and the limits (<c>Voice:MaxAudioBytes</c>, <c>Voice:MaxAudioSeconds</c>).</summary>
     public static IHostApplicationBuilder AddVoiceTurns(this IHostApplicationBuilder builder)
     {
@@ -44,7 +41,7 @@ public static class VoiceTurnEndpoints
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var sse = context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
+        var sse = ServerSentEvents.IsRequested(context.Request);
         var channel = sse ? "voice-sse" : "voice";
         if (drain.IsDraining)
         {
@@ -134,9 +131,8 @@ public static class VoiceTurnEndpoints
     private static async Task StreamAsync(
         HttpContext context, VoiceTranscript transcript, IAsyncEnumerable<VoiceEvent> events, string requestId, string? traceId, ChatMetrics metrics, CancellationToken cancellationToken)
     {
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        await WriteEventAsync(context, "transcript", new { text = transcript.Text, language = transcript.Language }, cancellationToken);
+        ServerSentEvents.Start(context.Response);
+        await ServerSentEvents.WriteAsync(context.Response, "transcript", new { text = transcript.Text, language = transcript.Language }, cancellationToken);
         try
         {
             await foreach (var item in events)
@@ -148,7 +144,7 @@ public static class VoiceTurnEndpoints
                     VoiceDone done => ("done", VoiceTurnResponse.From(transcript, done, requestId, traceId, audio: null)),
                     _ => throw new InvalidOperationException($"Unknown voice event {item}."),
                 };
-                await WriteEventAsync(context, name, data, cancellationToken);
+                await ServerSentEvents.WriteAsync(context.Response, name, data, cancellationToken);
             }
 
             metrics.Request("voice-sse", "ok");
@@ -156,15 +152,10 @@ public static class VoiceTurnEndpoints
         catch (OllamaChatException e)
         {
             metrics.Request("voice-sse", "error");
-            await WriteEventAsync(context, "error", new { code = "llm_failed", message = e.Message }, cancellationToken);
+            await ServerSentEvents.WriteAsync(context.Response, "error", new { code = "llm_failed", message = e.Message }, cancellationToken);
         }
     }
 
-    private static async Task WriteEventAsync(HttpContext context, string name, object data, CancellationToken cancellationToken)
-    {
-        await context.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, s_json)}\n\n", cancellationToken);
-        await context.Response.Body.FlushAsync(cancellationToken);
-    }
 
     // At most max + 1 bytes are read, so the limit check sees a body over the limit without holding all of it.
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int max, CancellationToken cancellationToken)

@@ -10,32 +10,14 @@ namespace Jarvis.Tests.Api.Memory;
 /// What the page's memory panel and conversation list use, through the Api against a real Jarvis.Memory (a child
 /// process): list, delete one, export, forget everything; the conversations with their titles; memory down is a 503.
 /// </summary>
-public sealed class MemoryPanelTests : IAsyncLifetime
+public sealed class MemoryPanelTests(MemoryProcess memory) : IClassFixture<MemoryProcess>
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), $"jarvis-panel-{Guid.NewGuid():N}");
-    private ServiceProcess _memory = null!;
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _memory = ServiceProcess.Start("Jarvis.Memory", "Production", new Dictionary<string, string> { ["Memory__Embedded__DataDirectory"] = _data });
-        await _memory.WaitUntilHealthyAsync(Ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _memory.DisposeAsync();
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
 
     [Fact]
     public async Task TheMemoryPanelListsDeletesExportsAndForgetsOneUsersMemories()
     {
-        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:MemoryUrl"] = _memory.BaseAddress.ToString() });
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:MemoryUrl"] = memory.BaseAddress.ToString() });
         using var client = api.CreateKeyedClient();
         await ChatAsync(client, "alice", "c1", "remember that my sister lives in Lyon");
         await ChatAsync(client, "alice", "c1", "remember that my favourite drink is green tea");
@@ -69,7 +51,7 @@ public sealed class MemoryPanelTests : IAsyncLifetime
     [Fact]
     public async Task ConversationsAreListedNewestFirstWithTheirFirstMessageAsTitleAndShowOnlyWhatWasSaid()
     {
-        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:MemoryUrl"] = _memory.BaseAddress.ToString() });
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["Jarvis:MemoryUrl"] = memory.BaseAddress.ToString() });
         using var client = api.CreateKeyedClient();
         await ChatAsync(client, "carol", "first", "what time is it");
         await ChatAsync(client, "carol", "games", "let's play hangman");

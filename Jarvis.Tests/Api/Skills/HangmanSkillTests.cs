@@ -12,27 +12,9 @@ namespace Jarvis.Tests.Api.Skills;
 /// to a win over REST and over the WebSocket, to a loss in French, given up, across an Api restart, and never in
 /// another user's game.
 /// </summary>
-public sealed class HangmanSkillTests : IAsyncLifetime
+public sealed class HangmanSkillTests(MemoryProcess memory) : IClassFixture<MemoryProcess>
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), $"jarvis-hangman-{Guid.NewGuid():N}");
-    private ServiceProcess _memory = null!;
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _memory = ServiceProcess.Start("Jarvis.Memory", "Production", new Dictionary<string, string> { ["Memory__Embedded__DataDirectory"] = _data });
-        await _memory.WaitUntilHealthyAsync(Ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _memory.DisposeAsync();
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
 
     [Fact]
     public async Task AGameIsWonOverRestLetterByLetter()
@@ -162,7 +144,7 @@ public sealed class HangmanSkillTests : IAsyncLifetime
         ollama.Enqueue(new Infrastructure.Ollama.FakeChatReply { Tokens = ["Game", " on!"] });
         await using var api = new ApiFactory(new Dictionary<string, string>
         {
-            ["Jarvis:MemoryUrl"] = _memory.BaseAddress.ToString(),
+            ["Jarvis:MemoryUrl"] = memory.BaseAddress.ToString(),
             ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b",
         });
         using var client = api.CreateKeyedClient();
@@ -175,7 +157,7 @@ public sealed class HangmanSkillTests : IAsyncLifetime
 
     private ApiFactory Api() => new(new Dictionary<string, string>
     {
-        ["Jarvis:MemoryUrl"] = _memory.BaseAddress.ToString(),
+        ["Jarvis:MemoryUrl"] = memory.BaseAddress.ToString(),
         ["Jarvis:ChatRequestsPerMinute"] = "1000",
         ["Jarvis:WebSocket:MessagesPerWindow"] = "1000",
     });
@@ -190,8 +172,8 @@ public sealed class HangmanSkillTests : IAsyncLifetime
     /// <summary>The game as Jarvis.Memory keeps it: the conversation's last hangman state turn.</summary>
     private async Task<HangmanGame> GameAsync(string userId, string conversationId)
     {
-        using var memory = _memory.CreateClient();
-        var turns = await memory.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversationId}/turns?userId={userId}&last=50", Ct);
+        using var client = memory.CreateClient();
+        var turns = await client.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversationId}/turns?userId={userId}&last=50", Ct);
         var state = turns.GetProperty("turns").EnumerateArray().Last(t => t.GetProperty("role").GetString() == "tool").GetProperty("text").GetString()!;
         return JsonSerializer.Deserialize<HangmanGame>(state["hangman ".Length..])!;
     }
