@@ -44,6 +44,12 @@ public sealed partial class SpokenReply(VoiceClient voice, VoiceMetrics metrics,
         {
             await foreach (var item in events.Reader.ReadAllAsync(cancellationToken))
             {
+                // Timed before the caller hears of the end: a caller may stop reading there.
+                if (item is VoiceDone && started is { } turnStarted)
+                {
+                    metrics.TurnFinished(Stopwatch.GetElapsedTime(turnStarted));
+                }
+
                 yield return item;
             }
 
@@ -54,11 +60,6 @@ public sealed partial class SpokenReply(VoiceClient voice, VoiceMetrics metrics,
             // The caller went away (or failed): nothing more is spoken for it.
             await stop.CancelAsync();
             await Task.WhenAll(writer, speaker).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        if (started is { } turnStarted)
-        {
-            metrics.TurnFinished(Stopwatch.GetElapsedTime(turnStarted));
         }
     }
 
