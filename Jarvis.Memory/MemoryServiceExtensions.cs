@@ -3,6 +3,7 @@ using Jarvis.Memory.Memories;
 using Jarvis.Memory.Storage;
 using Jarvis.Memory.Storage.Embedded;
 using Jarvis.Memory.Storage.Qdrant;
+using Jarvis.ServiceDefaults.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,10 @@ public static class MemoryServiceExtensions
             builder.Services.AddOptions<EmbeddedStoreOptions>().BindConfiguration("Memory:Embedded").ValidateDataAnnotations().ValidateOnStart();
             builder.Services.AddSingleton<IMemoryStore>(sp => EmbeddedMemoryStore.Open(
                 Path.GetFullPath(sp.GetRequiredService<IOptions<EmbeddedStoreOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath)));
+
+            // The disk check watches the store's disk, unless Health:Resources:DataDirectory says otherwise.
+            builder.Services.AddOptions<ResourceHealthOptions>().PostConfigure<IOptions<EmbeddedStoreOptions>>(
+                (health, store) => health.DataDirectory ??= store.Value.DataDirectory);
         }
 
         builder.Services.AddHealthChecks().AddCheck<MemoryStoreHealthCheck>("memory-store");

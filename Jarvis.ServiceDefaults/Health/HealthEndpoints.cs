@@ -33,9 +33,20 @@ public static class HealthEndpoints
             .ValidateOnStart();
         builder.Services.AddSingleton<IPostConfigureOptions<HealthCheckServiceOptions>, HealthCheckTimeouts>();
 
+        builder.Services.AddOptions<ResourceHealthOptions>()
+            .BindConfiguration("Health:Resources")
+            .ValidateDataAnnotations()
+            .Validate(o => o.DiskUnhealthyBelow <= o.DiskDegradedBelow, "Health:Resources:DiskUnhealthyBelow must not be above DiskDegradedBelow.")
+            .Validate(o => o.MemoryUnhealthyAbove >= o.MemoryDegradedAbove, "Health:Resources:MemoryUnhealthyAbove must not be below MemoryDegradedAbove.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ResourceHealth>();
+
+        // Readiness only, never liveness: a full disk takes the pod out of service instead of restarting it in a loop.
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy("process is running"), [LiveTag])
-            .AddCheck<DrainingHealthCheck>(DrainingHealthCheck.Name);
+            .AddCheck<DrainingHealthCheck>(DrainingHealthCheck.Name)
+            .AddCheck<DiskHealthCheck>("disk")
+            .AddCheck<MemoryHealthCheck>("process-memory");
     }
 
     internal static void MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
