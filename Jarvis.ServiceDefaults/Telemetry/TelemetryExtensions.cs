@@ -18,6 +18,9 @@ internal static class TelemetryExtensions
     /// <summary>Polly's meter: <c>resilience.polly.strategy.events</c> and durations of every client's resilience pipeline.</summary>
     private const string PollyMeter = "Polly";
 
+    /// <summary>The buckets of <c>http.server.request.duration</c>: ASP.NET Core's, plus 0.2 s and 2 s.</summary>
+    private static readonly double[] s_requestDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.2, 0.25, 0.5, 0.75, 1, 2, 2.5, 5, 7.5, 10];
+
     /// <summary>
     /// OpenTelemetry logs, traces and metrics as the Aspire ServiceDefaults template sets them up: ASP.NET Core,
     /// HttpClient and runtime instrumentation, Polly's resilience meter, health probes left out of traces, and the OTLP
@@ -43,7 +46,10 @@ internal static class TelemetryExtensions
                     .AddMeter(PollyMeter)
                     // Kestrel's memory pool counts every buffer it rents, several per request: measured, a tenth of a
                     // light request's cost (bench/api-chat.sh), for figures few dashboards show.
-                    .AddView("aspnetcore.memory_pool.*", MetricStreamConfiguration.Drop);
+                    .AddView("aspnetcore.memory_pool.*", MetricStreamConfiguration.Drop)
+                    // The SLOs' thresholds (100 ms, 200 ms, 500 ms; the alerts' 1 s and 2 s) are bucket bounds, so the
+                    // alert rules count the requests slower than each exactly (deploy/prometheus).
+                    .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = s_requestDurationBuckets });
                 if (PrometheusEndpoint.IsEnabled(builder))
                 {
                     metrics.AddPrometheusExporter();

@@ -9,8 +9,9 @@ using Jarvis.Tests.Infrastructure;
 namespace Jarvis.Tests.AppHost;
 
 /// <summary>
-/// A real Prometheus (Debian's <c>/usr/bin/prometheus</c>, on a free loopback port with a generated scrape config)
-/// scrapes api, memory and voice of the running stack, and answers PromQL for <c>chat_requests_total</c> after a turn.
+/// Every service's /metrics parses with promtool; a real Prometheus (Debian's <c>/usr/bin/prometheus</c>, on a free
+/// loopback port) runs the repository's deploy/prometheus config against the running stack: every target up, every
+/// rule loaded, PromQL answering for <c>chat_requests_total</c> after a turn.
 /// </summary>
 [Collection(StackTestGroup.Name)]
 public sealed class PrometheusScrapeTests(StackFixture stack)
@@ -45,23 +46,20 @@ public sealed class PrometheusScrapeTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task APrometheusServerScrapesTheThreeServicesAndAnswersForChatRequests()
+    public async Task TheRepositorysPrometheusConfigScrapesTheThreeServicesAndLoadsEveryRule()
     {
+        // deploy/prometheus as it is, its target files pointed at the stack.
         var directory = Directory.CreateTempSubdirectory("jarvis-prometheus-");
+        CopyDirectory(Path.Combine(RepositoryPaths.Root, "deploy", "prometheus"), directory.FullName);
+        foreach (var service in StackFixture.Services)
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "targets", $"{service}.yml"), $"- targets: ['{stack.App.GetEndpoint(service, "http").Authority}']\n", Ct);
+        }
+
         var port = FreePort();
-        var targets = string.Join(", ", StackFixture.Services.Select(s => $"'{stack.App.GetEndpoint(s, "http").Authority}'"));
-        var config = Path.Combine(directory.FullName, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: jarvis
-                static_configs:
-                  - targets: [{targets}]
-            """, Ct);
         using var prometheus = Process.Start(new ProcessStartInfo("/usr/bin/prometheus",
         [
-            $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory.FullName, "data")}",
+            $"--config.file={Path.Combine(directory.FullName, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(directory.FullName, "data")}",
             $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
         ])
         { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -75,11 +73,16 @@ public sealed class PrometheusScrapeTests(StackFixture stack)
             (await api.PostAsJsonAsync("/api/chat", new { message = "hello", userId = "prometheus-bob" }, Ct)).EnsureSuccessStatusCode();
             using var query = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
 
+            // The first scrape comes within the 15 s interval.
             var up = await QueryUntilAsync(query, "up == 1", results => results.GetArrayLength() == 3);
-            var chats = await QueryUntilAsync(query, "sum(chat_requests_total)", results => results.GetArrayLength() == 1 && Value(results[0]) >= 1);
+            var chats = await QueryUntilAsync(query, "sum(chat_requests_total{job=\"api\"})", results => results.GetArrayLength() == 1 && Value(results[0]) >= 1);
+            var rules = await query.GetFromJsonAsync<JsonElement>("/api/v1/rules", Ct);
 
-            Assert.Equal(3, up.GetArrayLength());
+            Assert.Equal(["api", "memory", "voice"], up.EnumerateArray().Select(r => r.GetProperty("metric").GetProperty("job").GetString()).Order());
             Assert.True(Value(chats[0]) >= 1);
+            var loaded = rules.GetProperty("data").GetProperty("groups").EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
+            Assert.Equal(14, loaded.Count(r => r.GetProperty("type").GetString() == "alerting"));
+            Assert.All(loaded, r => Assert.NotEqual("err", r.GetProperty("health").GetString()));
         }
         finally
         {
@@ -89,14 +92,24 @@ public sealed class PrometheusScrapeTests(StackFixture stack)
         }
     }
 
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     private static double Value(JsonElement result) =>
         double.Parse(result.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Asks <c>/api/v1/query</c> once a second (30 s at most) until the result vector satisfies <paramref name="done"/>.</summary>
+    /// <summary>Asks <c>/api/v1/query</c> once a second (60 s at most) until the result vector satisfies <paramref name="done"/>.</summary>
     private static async Task<JsonElement> QueryUntilAsync(HttpClient client, string promql, Func<JsonElement, bool> done)
     {
         var last = "";
-        for (var attempt = 0; attempt < 30; attempt++)
+        for (var attempt = 0; attempt < 60; attempt++)
         {
             try
             {
@@ -116,7 +129,7 @@ public sealed class PrometheusScrapeTests(StackFixture stack)
             await Task.Delay(1000, Ct);
         }
 
-        throw new TimeoutException($"Prometheus did not answer '{promql}' as expected within 30 s; last answer: {last}");
+        throw new TimeoutException($"Prometheus did not answer '{promql}' as expected within 60 s; last answer: {last}");
     }
 
     private static int FreePort()
