@@ -1,3 +1,4 @@
+using Jarvis.Memory.Conversations;
 using Jarvis.Memory.Memories;
 using Jarvis.Memory.Storage;
 
@@ -487,6 +488,40 @@ public abstract class MemoryStoreBehaviourTests : IAsyncLifetime
 
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), turns.Select(turn => turn.Sequence).Order());
         Assert.Equal(10, (await Store.GetTurnsAsync("alice", "c1", 100, Ct)).Select(turn => turn.Sequence).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_to_many_conversations_are_all_durable_and_numbered_per_conversation()
+    {
+        // Writes that share a group commit each get their own result.
+        var turns = await Task.WhenAll(Enumerable.Range(0, 64)
+            .Select(i => Store.AppendTurnAsync("alice", $"c{i % 4}", "user", $"t{i}", T0.AddSeconds(i), Ct)));
+
+        foreach (var conversation in turns.GroupBy(turn => turn.ConversationId))
+        {
+            Assert.Equal(Enumerable.Range(1, 16).Select(i => (long)i), conversation.Select(turn => turn.Sequence).Order());
+            var stored = await Store.GetTurnsAsync("alice", conversation.Key, 100, Ct);
+            Assert.Equal(conversation.OrderBy(turn => turn.Sequence).Select(turn => turn.Text), stored.Select(turn => turn.Text));
+        }
+    }
+
+    [Fact]
+    public async Task Conversations_are_listed_most_recently_active_first_with_their_first_user_message_as_title()
+    {
+        await Store.AppendTurnAsync("alice", "old", "user", "what time is it", T0, Ct);
+        await Store.AppendTurnAsync("alice", "old", "assistant", "It's noon.", T0.AddSeconds(1), Ct);
+        await Store.AppendTurnAsync("alice", "new", "tool", "hangman {}", T0.AddSeconds(5), Ct);
+        await Store.AppendTurnAsync("alice", "new", "user", "let's play hangman", T0.AddSeconds(6), Ct);
+        await Store.AppendTurnAsync("alice", "new", "user", "e", T0.AddSeconds(7), Ct);
+        await Store.AppendTurnAsync("bob", "bobs", "user", "hello", T0.AddSeconds(9), Ct);
+
+        var conversations = await Store.ListConversationsAsync("alice", 10, Ct);
+
+        Assert.Equal(
+            [new ConversationSummary("new", "let's play hangman", T0.AddSeconds(7), 3), new ConversationSummary("old", "what time is it", T0.AddSeconds(1), 2)],
+            conversations);
+        Assert.Single(await Store.ListConversationsAsync("alice", 1, Ct));
+        Assert.Empty(await Store.ListConversationsAsync("carol", 10, Ct));
     }
 
     // ---- health ----

@@ -19,6 +19,10 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _database = new(1, 1);
 
+    // The writes waiting for the next group commit (WriteAsync).
+    private readonly Lock _queueLock = new();
+    private List<PendingWrite> _queue = [];
+
     // Reads of turns have their own connection: in WAL mode a reader sees the last commit without waiting for a
     // writer's fsync, so a turn's history is not queued behind other turns' writes.
     private readonly SqliteConnection _reader;
@@ -403,20 +407,101 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _indexLock.Dispose();
     }
 
+    /// <summary>
+    /// Group commit: a write joins the queue, and whoever holds the database next commits every write queued by then in
+    /// one transaction (each in its own savepoint, so one failing statement fails only its caller), with one fsync for
+    /// all. Each caller returns only after the commit that holds its write: acknowledged still means on disk. Under
+    /// concurrency the queue fills while the previous commit syncs, so no write waits for a timer.
+    /// </summary>
     private async Task WriteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken, Action<long>? result = null)
     {
-        await _database.WaitAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var write = new PendingWrite(prepare);
+        lock (_queueLock)
+        {
+            _queue.Add(write);
+        }
+
+        // Once queued the write may be committed by another caller at any moment, so waiting is not cancelled.
+        while (!write.Done.Task.IsCompleted)
+        {
+            await _database.WaitAsync(CancellationToken.None);
+            try
+            {
+                if (!write.Done.Task.IsCompleted)
+                {
+                    CommitQueued();
+                }
+            }
+            finally
+            {
+                _database.Release();
+            }
+        }
+
+        var value = await write.Done.Task;
+        result?.Invoke(value);
+    }
+
+    // Called with the database held.
+    private void CommitQueued()
+    {
+        List<PendingWrite> batch;
+        lock (_queueLock)
+        {
+            (batch, _queue) = (_queue, []);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var results = new (long Value, Exception? Error)[batch.Count];
         try
         {
-            // One statement in its own transaction: with WAL and synchronous=FULL the commit is on disk when it returns.
-            using var command = _connection.CreateCommand();
-            prepare(command);
-            var value = await command.ExecuteScalarAsync(cancellationToken);
-            result?.Invoke(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+            using var transaction = _connection.BeginTransaction();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                transaction.Save("write");
+                try
+                {
+                    using var command = _connection.CreateCommand();
+                    command.Transaction = transaction;
+                    batch[i].Prepare(command);
+                    results[i] = (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture), null);
+                    transaction.Release("write");
+                }
+                catch (Exception e) when (e is SqliteException or InvalidOperationException or ArgumentException or FormatException)
+                {
+                    transaction.Rollback("write");
+                    results[i] = (0, e);
+                }
+            }
+
+            // With WAL and synchronous=FULL the commit is on disk when it returns: only then are the writes acknowledged.
+            transaction.Commit();
         }
-        finally
+        catch (Exception e)
         {
-            _database.Release();
+            foreach (var write in batch)
+            {
+                write.Done.TrySetException(e);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (results[i].Error is { } error)
+            {
+                batch[i].Done.TrySetException(error);
+            }
+            else
+            {
+                batch[i].Done.TrySetResult(results[i].Value);
+            }
         }
     }
 
@@ -518,4 +603,10 @@ internal static class PageCursor
 
     public static bool IsAfter(MemoryRecord record, (long Ticks, Guid Id) cursor) =>
         record.CreatedAt.UtcTicks < cursor.Ticks || (record.CreatedAt.UtcTicks == cursor.Ticks && record.Id.CompareTo(cursor.Id) < 0);
+}
+
+/// <summary>A write waiting for its group commit: the statement, and the caller to tell once it is on disk.</summary>
+internal sealed record PendingWrite(Action<SqliteCommand> Prepare)
+{
+    public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
