@@ -88,10 +88,20 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     public Task EnsureCollectionAsync(EmbedderDescriptor embedder, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public Task UpsertAsync(StoredMemory memory, CancellationToken cancellationToken)
+    /// <remarks>Concurrent upserts share a group commit (see <see cref="WriteAsync"/>).</remarks>
+    public async Task UpsertAsync(StoredMemory memory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        return UpsertManyAsync([memory], cancellationToken);
+        await WriteAsync(command =>
+        {
+            command.CommandText = UpsertSql;
+            object[] values = UpsertValues(memory);
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters.AddWithValue(s_upsertParameters[i], values[i]);
+            }
+        }, cancellationToken);
+        Index([memory]);
     }
 
     /// <summary>Stores or replaces many memories in one transaction: one fsync for all (bulk loads, imports).</summary>
@@ -104,23 +114,11 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             using var transaction = _connection.BeginTransaction();
             using var command = _connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO memories (id, user_id, embedder, text, kind, importance, tags, created_at, last_accessed_at, vector)
-                VALUES ($id, $user, $embedder, $text, $kind, $importance, $tags, $created, $accessed, $vector)
-                ON CONFLICT (id) DO UPDATE SET user_id = $user, embedder = $embedder, text = $text, kind = $kind,
-                    importance = $importance, tags = $tags, created_at = $created, last_accessed_at = $accessed, vector = $vector
-                """;
-            string[] names = ["$id", "$user", "$embedder", "$text", "$kind", "$importance", "$tags", "$created", "$accessed", "$vector"];
-            var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
+            command.CommandText = UpsertSql;
+            var parameters = s_upsertParameters.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
             foreach (var memory in memories)
             {
-                var record = memory.Memory;
-                object[] values =
-                [
-                    record.Id.ToString(), record.UserId, record.Embedder, record.Text, (int)record.Kind, record.Importance,
-                    JsonSerializer.Serialize(record.Tags), record.CreatedAt.ToUnixTimeMilliseconds(), record.LastAccessedAt.ToUnixTimeMilliseconds(),
-                    MemoryMarshal.AsBytes(memory.Vector.Span).ToArray(),
-                ];
+                var values = UpsertValues(memory);
                 for (var i = 0; i < values.Length; i++)
                 {
                     parameters[i].Value = values[i];
@@ -137,6 +135,32 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             _database.Release();
         }
 
+        Index(memories);
+    }
+
+    private const string UpsertSql = """
+        INSERT INTO memories (id, user_id, embedder, text, kind, importance, tags, created_at, last_accessed_at, vector)
+        VALUES ($id, $user, $embedder, $text, $kind, $importance, $tags, $created, $accessed, $vector)
+        ON CONFLICT (id) DO UPDATE SET user_id = $user, embedder = $embedder, text = $text, kind = $kind,
+            importance = $importance, tags = $tags, created_at = $created, last_accessed_at = $accessed, vector = $vector
+        """;
+
+    private static readonly string[] s_upsertParameters = ["$id", "$user", "$embedder", "$text", "$kind", "$importance", "$tags", "$created", "$accessed", "$vector"];
+
+    private static object[] UpsertValues(StoredMemory memory)
+    {
+        var record = memory.Memory;
+        return
+        [
+            record.Id.ToString(), record.UserId, record.Embedder, record.Text, (int)record.Kind, record.Importance,
+            JsonSerializer.Serialize(record.Tags), record.CreatedAt.ToUnixTimeMilliseconds(), record.LastAccessedAt.ToUnixTimeMilliseconds(),
+            MemoryMarshal.AsBytes(memory.Vector.Span).ToArray(),
+        ];
+    }
+
+    // After the commit: the searchable index follows what is on disk.
+    private void Index(IReadOnlyList<StoredMemory> memories)
+    {
         WithIndex(write: true, () =>
         {
             foreach (var memory in memories)
