@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -10,7 +9,6 @@ using Jarvis.Api.Voice;
 using Jarvis.Tests.Api.Chat;
 using Jarvis.Tests.Infrastructure;
 using Jarvis.Tests.Infrastructure.Ollama;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Jarvis.Tests.Api.Voice;
 
@@ -61,24 +59,7 @@ public sealed class VoiceTurnTests(VoiceProcessFixture voice) : IClassFixture<Vo
     {
         await using var api = Api();
         using var client = api.CreateKeyedClient();
-        var recorded = new List<(string Instrument, double Seconds)>();
-        using var listener = new MeterListener();
-        var meters = api.Services.GetRequiredService<IMeterFactory>();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "Jarvis.Api.Voice" && instrument.Meter.Scope == meters)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
-        {
-            lock (recorded)
-            {
-                recorded.Add((instrument.Name, value));
-            }
-        });
-        listener.Start();
+        using var measurements = new MeasurementCollector(api.Services, "Jarvis.Api.Voice");
 
         using var response = await PostVoiceAsync(client, await voice.SpeechAsync("what time is it"));
         response.EnsureSuccessStatusCode();
@@ -92,12 +73,9 @@ public sealed class VoiceTurnTests(VoiceProcessFixture voice) : IClassFixture<Vo
         Assert.Equal(response.Headers.GetValues("X-Request-ID").Single(), turn.RequestId);
         Assert.Null(turn.Note);
         AssertWav(Convert.FromBase64String(turn.Audio!), minSeconds: 0.5);
-        lock (recorded)
-        {
-            var first = Assert.Single(recorded, m => m.Instrument == "voice_turn_first_audio_seconds").Seconds;
-            var whole = Assert.Single(recorded, m => m.Instrument == "voice_turn_seconds").Seconds;
-            Assert.InRange(first, 0.001, whole);
-        }
+        var first = Assert.Single(measurements.Measurements, m => m.Instrument == "voice_turn_first_audio_seconds").Value;
+        var whole = Assert.Single(measurements.Measurements, m => m.Instrument == "voice_turn_seconds").Value;
+        Assert.InRange(first, 0.001, whole);
     }
 
     [Fact]

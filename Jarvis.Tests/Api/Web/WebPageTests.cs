@@ -1,11 +1,10 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Jarvis.Api.Security;
 using Jarvis.Tests.Api.Chat;
-using Microsoft.Extensions.DependencyInjection;
+using Jarvis.Tests.Infrastructure;
 
 namespace Jarvis.Tests.Api.Web;
 
@@ -65,26 +64,7 @@ public sealed class WebPageTests
     {
         await using var api = new ApiFactory();
         using var client = api.CreateKeyedClient();
-        var timings = new List<(double Value, string? Name)>();
-        var errors = 0L;
-        using var listener = new MeterListener();
-        var meters = api.Services.GetRequiredService<IMeterFactory>();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "Jarvis.Api.Web" && instrument.Meter.Scope == meters)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
-        {
-            lock (timings)
-            {
-                timings.Add((value, tags.ToArray().FirstOrDefault(t => t.Key == "name").Value as string));
-            }
-        });
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref errors, value));
-        listener.Start();
+        using var measurements = new MeasurementCollector(api.Services, "Jarvis.Api.Web");
 
         using var response = await client.PostAsJsonAsync("/api/client-events", new
         {
@@ -98,11 +78,10 @@ public sealed class WebPageTests
         }, Ct);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(1, Interlocked.Read(ref errors));
-        lock (timings)
-        {
-            Assert.Equal([(0.42, "load"), (0.085, "first_token"), (0.001, "other")], timings);
-        }
+        Assert.Equal(1, measurements.Measurements.Where(m => m.Instrument == "client_errors_total").Sum(m => m.Value));
+        Assert.Equal(
+            [(0.42, "load"), (0.085, "first_token"), (0.001, "other")],
+            measurements.Measurements.Where(m => m.Instrument == "client_timing_seconds").Select(m => (m.Value, m.Tags["name"] as string)));
 
         var error = api.Logs.Records.Single(r => r.Message.StartsWith("client error TypeError", StringComparison.Ordinal));
         Assert.Contains("x is undefined", error.Message, StringComparison.Ordinal);
