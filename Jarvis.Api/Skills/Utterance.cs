@@ -77,6 +77,12 @@ public static partial class Utterance
 
     private static char StripAccent(char c)
     {
+        // Half of a surrogate pair (an emoji) has no decomposition, and normalising it alone would throw.
+        if (char.IsSurrogate(c))
+        {
+            return c;
+        }
+
         var decomposed = c.ToString().Normalize(NormalizationForm.FormD);
         return decomposed.Length > 0 && decomposed.Skip(1).All(d => CharUnicodeInfo.GetUnicodeCategory(d) == UnicodeCategory.NonSpacingMark)
             ? decomposed[0]

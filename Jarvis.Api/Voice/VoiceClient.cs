@@ -33,7 +33,7 @@ public sealed class VoiceClient(HttpClient httpClient)
         using var content = new ReadOnlyMemoryContent(wav);
         content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/stt?language={Uri.EscapeDataString(language)}") { Content = content }, cancellationToken);
-        return await response.Content.ReadFromJsonAsync<VoiceTranscript>(cancellationToken).ConfigureAwait(false)
+        return await ReadAsync(() => response.Content.ReadFromJsonAsync<VoiceTranscript>(cancellationToken), cancellationToken)
             ?? throw new VoiceUnavailableException("Voice answered /api/stt with an empty body.");
     }
 
@@ -43,8 +43,7 @@ public sealed class VoiceClient(HttpClient httpClient)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/tts") { Content = JsonContent.Create(new { text, language }) };
         using var response = await SendAsync(request, cancellationToken);
-        var wav = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return WithSizes(wav);
+        return WithSizes(await ReadAsync(() => response.Content.ReadAsByteArrayAsync(cancellationToken), cancellationToken));
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -57,7 +56,7 @@ public sealed class VoiceClient(HttpClient httpClient)
                 response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
         {
             throw new VoiceUnavailableException($"Voice at {_httpClient.BaseAddress} cannot be reached: {e.Message}", e);
         }
@@ -78,6 +77,27 @@ public sealed class VoiceClient(HttpClient httpClient)
             throw new VoiceUnavailableException($"Voice answered {(int)response.StatusCode}: {detail}");
         }
     }
+
+    private async Task<T> ReadAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw new VoiceUnavailableException($"Voice at {_httpClient.BaseAddress} failed mid-answer: {e.Message}", e);
+        }
+    }
+
+    // Connection failures, timeouts (the caller's cancellation aside), an open circuit (Polly's exceptions), a body cut
+    // short or not the JSON expected: all mean voice is unavailable now. Programming errors pass through.
+    private static bool IsUnreachable(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        ArgumentException or NullReferenceException or ObjectDisposedException or InvalidOperationException => false,
+        _ => true,
+    };
 
     private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

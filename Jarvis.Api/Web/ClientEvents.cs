@@ -64,7 +64,12 @@ public sealed partial class ClientEventRecorder
 
         for (var i = 0; i < events.Count; i++)
         {
-            var e = events[i];
+            if (events[i] is not { } e)
+            {
+                errors[$"events[{i}]"] = ["must be an event object."];
+                continue;
+            }
+
             if (e.Kind is not ("error" or "timing"))
             {
                 errors[$"events[{i}].kind"] = ["must be \"error\" or \"timing\"."];

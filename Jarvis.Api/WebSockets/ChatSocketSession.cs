@@ -50,6 +50,9 @@ public sealed partial class ChatSocketSession(
     // True from a turn's start until its last event (done or error) is about to be sent: a client that sends its next
     // message on seeing `done` is not told the session is busy while the turn winds down.
     private volatile bool _replying;
+
+    // The client asked to stop the turn (rather than going away).
+    private volatile bool _stopRequested;
     private CancellationTokenSource? _turnStop;
 
     // The voice message being received, between audio_start and audio_end.
@@ -221,6 +224,7 @@ public sealed partial class ChatSocketSession(
                 await SendAsync(new { type = "pong" }, cancellationToken);
                 return;
             case "stop":
+                _stopRequested = true;
                 StopTurn();
                 return;
             case "audio_end" when _droppingAudio:
@@ -233,6 +237,11 @@ public sealed partial class ChatSocketSession(
                 await ErrorAsync("busy", BusyMessage, cancellationToken);
                 return;
             case "message" or "audio_end" when _replying:
+                if (message.Type == "audio_end")
+                {
+                    ResetAudio();
+                }
+
                 await ErrorAsync("busy", BusyMessage, cancellationToken);
                 return;
             case "message" when string.IsNullOrWhiteSpace(message.Text):
@@ -242,13 +251,14 @@ public sealed partial class ChatSocketSession(
                 await ErrorAsync("message_too_large", $"A message may have at most {conversation.Value.MaxMessageLength} characters.", cancellationToken);
                 return;
             case "message" or "audio_end" when !TryTakeMessagePermit():
-                _audio = null;
+                ResetAudio();
                 await ErrorAsync("rate_limited", $"At most {options.Value.MessagesPerWindow} messages per {options.Value.MessageWindow.TotalSeconds:0} s; the connection stays open.", cancellationToken);
                 return;
             case "message":
                 await StartTurnAsync(message, message.Text!, message.Speak == true ? Utterance.DetectLanguage(Utterance.Fold(message.Text!)) : null, voiceStarted: null, activity: null, cancellationToken);
                 return;
             case "audio_start":
+                ResetAudio();
                 _audio = new MemoryStream();
                 _audioMessage = message;
                 return;
@@ -256,15 +266,21 @@ public sealed partial class ChatSocketSession(
                 await ErrorAsync("bad_request", "\"audio_end\" needs an \"audio_start\" and binary frames before it.", cancellationToken);
                 return;
             case "audio_end":
-                var (audio, tooLarge) = (_audio.ToArray(), _audioTooLarge);
-                var start = _audioMessage!;
-                (_audio, _audioTooLarge, _audioMessage) = (null, false, null);
+                var (audio, tooLarge, start) = (_audio.ToArray(), _audioTooLarge, _audioMessage!);
+                ResetAudio();
                 await VoiceAsync(start, audio, tooLarge, cancellationToken);
                 return;
             default:
                 await ErrorAsync("bad_request", "\"type\" must be \"message\", \"stop\", \"ping\", \"audio_start\" or \"audio_end\".", cancellationToken);
                 return;
         }
+    }
+
+    // Forgets the voice message being received, whatever state it was left in.
+    private void ResetAudio()
+    {
+        _audio?.Dispose();
+        (_audio, _audioMessage, _audioTooLarge, _droppingAudio) = (null, null, false, false);
     }
 
     /// <summary>A binary frame: part of the voice message <c>audio_start</c> opened, or a whole voice message on its own.</summary>
@@ -362,6 +378,7 @@ public sealed partial class ChatSocketSession(
         // The previous turn has sent its last event; let it finish (it clears its user) before this one starts.
         await _turn.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _replying = true;
+        _stopRequested = false;
         _turnStop?.Dispose();
         _turnStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _turn = TurnAsync(message, text, speakLanguage, voiceStarted, activity ?? StartTurnActivity(message.UserId), _turnStop.Token);
@@ -387,6 +404,10 @@ public sealed partial class ChatSocketSession(
         context.SetUserId(message.UserId);
         var reply = new StringBuilder();
         var turn = new ChatTurn(message.UserId ?? "default", message.ConversationId ?? Guid.NewGuid().ToString("N"), text);
+        var doneSent = false;
+
+        // Sends use the session's token, never the stop token: a send cancelled mid-frame aborts the whole connection.
+        var send = _closing.Token;
         try
         {
             LogMessage(logger, text.Length);
@@ -398,33 +419,47 @@ public sealed partial class ChatSocketSession(
                 {
                     case VoiceToken token:
                         reply.Append(token.Text);
-                        await SendAsync(new { type = "token", text = token.Text }, cancellationToken);
+                        await SendAsync(new { type = "token", text = token.Text }, send);
                         break;
                     case VoiceAudio sentence:
-                        await SendAsync(new { type = "audio", index = sentence.Index, text = sentence.Text }, cancellationToken, sentence.Wav);
+                        await SendAsync(new { type = "audio", index = sentence.Index, text = sentence.Text }, send, sentence.Wav);
                         break;
                     case VoiceDone done:
                         // Counted before the client hears of it, so whoever saw `done` sees the count.
                         metrics.Request("ws", "ok");
                         _replying = false;
-                        await SendAsync(Done(done.Chat.Reply, turn, done.Chat, activity, done.Note, stopped: false), cancellationToken);
+                        doneSent = true;
+                        await SendAsync(Done(done.Chat.Reply, turn, done.Chat, activity, done.Note, stopped: false), send);
                         break;
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopRequested && !doneSent)
         {
             // Stopped by the user: the reply so far is the reply.
             metrics.Request("ws", "stopped");
             _replying = false;
-            await SendAsync(Done(reply.ToString(), turn, chat: null, activity, note: null, stopped: true), CancellationToken.None);
+            await SendAsync(Done(reply.ToString(), turn, chat: null, activity, note: null, stopped: true), send);
+        }
+        catch (OperationCanceledException) when (doneSent || _closing.IsCancellationRequested || context.RequestAborted.IsCancellationRequested)
+        {
+            // A stop after the reply's end, the service stopping, or the client gone: nothing more to say.
         }
         catch (OllamaChatException e)
         {
             metrics.Request("ws", "error");
             _replying = false;
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            await ErrorAsync("llm_failed", e.Message, _closing.Token);
+            await ErrorAsync("llm_failed", e.Message, send);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !doneSent)
+        {
+            // Anything else still ends the turn with an error the client can show, and is logged.
+            metrics.Request("ws", "error");
+            _replying = false;
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            LogTurnFailed(logger, e);
+            await ErrorAsync("internal_error", "The reply failed; try again.", send);
         }
         finally
         {
@@ -513,6 +548,9 @@ public sealed partial class ChatSocketSession(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ws message of {Length} characters")]
     private static partial void LogMessage(ILogger logger, int length);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "ws turn failed")]
+    private static partial void LogTurnFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ws error {Code}: {Reason}")]
     private static partial void LogError(ILogger logger, string code, string reason);

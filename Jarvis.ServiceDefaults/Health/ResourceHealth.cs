@@ -8,8 +8,7 @@ namespace Jarvis.ServiceDefaults.Health;
 
 /// <summary>
 /// What the process has left: the free share of the disk under its data directory, and its memory (working set)
-/// against its limit (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>: the container's limit in a container,
-/// else the machine's memory). Read by the <c>disk</c> and <c>memory</c> readiness checks and published as the
+/// against its limit (<see cref="MemoryLimit"/>: the container's limit in a container, else the machine's memory). Read by the <c>disk</c> and <c>memory</c> readiness checks and published as the
 /// gauges <c>resource_disk_free_ratio</c> and <c>resource_memory_used_ratio</c> (meter <c>Jarvis.ServiceDefaults</c>).
 /// </summary>
 public sealed class ResourceHealth
@@ -47,8 +46,41 @@ public sealed class ResourceHealth
     /// <summary>The process's working set over its memory limit (0..1).</summary>
     public static double MemoryUsedRatio()
     {
-        var limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var limit = MemoryLimit;
         return limit <= 0 ? 0 : (double)Environment.WorkingSet / limit;
+    }
+
+    /// <summary>
+    /// The memory limit: the cgroup's (<c>memory.max</c>, or v1's <c>memory.limit_in_bytes</c>) when the process has
+    /// one, else what the GC sees as available (the machine's memory). Not the GC's own figure in a container: there it is
+    /// the heap's hard limit, three quarters of the container's.
+    /// </summary>
+    public static long MemoryLimit { get; } = CgroupLimit() ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    private static long? CgroupLimit()
+    {
+        foreach (var file in (string[])["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"])
+        {
+            try
+            {
+                // "max", or v1's near-2^63 "no limit", means unlimited.
+                if (File.Exists(file) && long.TryParse(File.ReadAllText(file).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes)
+                    && bytes is > 0 and < long.MaxValue / 2)
+                {
+                    return bytes;
+                }
+            }
+            catch (IOException)
+            {
+                // Not readable here: the next candidate, or the GC's figure.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // As above.
+            }
+        }
+
+        return null;
     }
 
     internal ResourceHealthOptions Options => _options.CurrentValue;
@@ -77,7 +109,7 @@ internal sealed class MemoryHealthCheck(ResourceHealth resources) : IHealthCheck
     {
         var used = ResourceHealth.MemoryUsedRatio();
         var options = resources.Options;
-        var description = string.Create(CultureInfo.InvariantCulture, $"{used:P0} of the memory limit ({GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024)} MiB) is used");
+        var description = string.Create(CultureInfo.InvariantCulture, $"{used:P0} of the memory limit ({ResourceHealth.MemoryLimit / (1024 * 1024)} MiB) is used");
         var data = new Dictionary<string, object> { ["used_ratio"] = Math.Round(used, 4) };
         return Task.FromResult(
             used > options.MemoryUnhealthyAbove ? HealthCheckResult.Unhealthy($"{description}: above {options.MemoryUnhealthyAbove:P0}", data: data)

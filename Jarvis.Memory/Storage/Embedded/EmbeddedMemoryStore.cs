@@ -100,8 +100,11 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             {
                 command.Parameters.AddWithValue(s_upsertParameters[i], values[i]);
             }
-        }, cancellationToken);
-        Index([memory]);
+        }, cancellationToken, _ =>
+        {
+            Index([memory]);
+            return 0;
+        });
     }
 
     /// <summary>Stores or replaces many memories in one transaction: one fsync for all (bulk loads, imports).</summary>
@@ -247,24 +250,22 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             return false;
         }
 
-        await WriteAsync(command =>
+        return await WriteAsync(command =>
         {
             command.CommandText = "DELETE FROM memories WHERE id = $id AND user_id = $user";
             command.Parameters.AddWithValue("$id", id.ToString());
             command.Parameters.AddWithValue("$user", userId);
-        }, cancellationToken);
-        return WithIndex(write: true, () => _records.Remove(id) && _collections[(record.Embedder, userId)].Remove(id));
+        }, cancellationToken, _ => WithIndex(write: true, () => _records.Remove(id) && _collections[(record.Embedder, userId)].Remove(id)) ? 1 : 0) == 1;
     }
 
     /// <inheritdoc />
     public async Task<long> DeleteUserAsync(string userId, CancellationToken cancellationToken)
     {
-        await WriteAsync(command =>
+        return await WriteAsync(command =>
         {
             command.CommandText = "DELETE FROM memories WHERE user_id = $user; DELETE FROM turns WHERE user_id = $user;";
             command.Parameters.AddWithValue("$user", userId);
-        }, cancellationToken);
-        return WithIndex(write: true, () =>
+        }, cancellationToken, _ => WithIndex(write: true, () =>
         {
             long removed = 0;
             foreach (var key in _collections.Keys.Where(k => k.UserId == userId).ToList())
@@ -279,7 +280,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             }
 
             return removed;
-        });
+        }));
     }
 
     /// <inheritdoc />
@@ -301,9 +302,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             {
                 command.Parameters.AddWithValue($"$id{i}", owned[i].ToString());
             }
-        }, cancellationToken);
-
-        WithIndex(write: true, () =>
+        }, cancellationToken, _ => WithIndex(write: true, () =>
         {
             foreach (var id in owned)
             {
@@ -316,7 +315,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             }
 
             return 0;
-        });
+        }));
     }
 
     /// <inheritdoc />
@@ -325,8 +324,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     /// <inheritdoc />
     public async Task<ConversationTurn> AppendTurnAsync(string userId, string conversationId, string role, string text, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        long sequence = 0;
-        await WriteAsync(command =>
+        var sequence = await WriteAsync(command =>
         {
             command.CommandText = """
                 INSERT INTO turns (user_id, conversation_id, sequence, role, text, created_at)
@@ -340,7 +338,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             command.Parameters.AddWithValue("$role", role);
             command.Parameters.AddWithValue("$text", text);
             command.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
-        }, cancellationToken, result => sequence = result);
+        }, cancellationToken);
         return new ConversationTurn(conversationId, userId, sequence, role, text, createdAt);
     }
 
@@ -435,12 +433,14 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     /// Group commit: a write joins the queue, and whoever holds the database next commits every write queued by then in
     /// one transaction (each in its own savepoint, so one failing statement fails only its caller), with one fsync for
     /// all. Each caller returns only after the commit that holds its write: acknowledged still means on disk. Under
-    /// concurrency the queue fills while the previous commit syncs, so no write waits for a timer.
+    /// concurrency the queue fills while the previous commit syncs, so no write waits for a timer. What follows a write
+    /// (<paramref name="committed"/>: the in-memory index catching up) runs after the commit, in the commit's order, so
+    /// the index never disagrees with the disk about which of two writes came last.
     /// </summary>
-    private async Task WriteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken, Action<long>? result = null)
+    private async Task<long> WriteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken, Func<long, long>? committed = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var write = new PendingWrite(prepare);
+        var write = new PendingWrite(prepare, committed);
         lock (_queueLock)
         {
             _queue.Add(write);
@@ -463,8 +463,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             }
         }
 
-        var value = await write.Done.Task;
-        result?.Invoke(value);
+        return await write.Done.Task;
     }
 
     // Called with the database held.
@@ -521,10 +520,16 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             if (results[i].Error is { } error)
             {
                 batch[i].Done.TrySetException(error);
+                continue;
             }
-            else
+
+            try
             {
-                batch[i].Done.TrySetResult(results[i].Value);
+                batch[i].Done.TrySetResult(batch[i].Committed is { } committed ? committed(results[i].Value) : results[i].Value);
+            }
+            catch (Exception e)
+            {
+                batch[i].Done.TrySetException(e);
             }
         }
     }
@@ -630,7 +635,7 @@ internal static class PageCursor
 }
 
 /// <summary>A write waiting for its group commit: the statement, and the caller to tell once it is on disk.</summary>
-internal sealed record PendingWrite(Action<SqliteCommand> Prepare)
+internal sealed record PendingWrite(Action<SqliteCommand> Prepare, Func<long, long>? Committed)
 {
     public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

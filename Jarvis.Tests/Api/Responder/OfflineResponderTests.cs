@@ -101,6 +101,14 @@ public sealed class OfflineResponderTests
     }
 
     [Fact]
+    public async Task Emoji_are_fine_in_a_message()
+    {
+        var reply = await Responder(ClosedPortClient(), s_bastilleDay).RespondAsync("alice", "😀 what time is it? 🕐", TestContext.Current.CancellationToken);
+
+        Assert.Equal(new OfflineReply("It's 1:05 PM (UTC).", "en", "time"), reply);
+    }
+
+    [Fact]
     public void An_unknown_time_zone_falls_back_to_utc()
     {
         Assert.Equal(TimeZoneInfo.Utc, Clock(s_bastilleDay, "Mars/Olympus_Mons").TimeZone);
