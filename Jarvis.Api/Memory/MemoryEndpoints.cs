@@ -40,11 +40,11 @@ public static class MemoryEndpoints
         {
             return await call();
         }
-        catch (MemoryUnavailableException e)
+        catch (Exception e) when (e is MemoryUnavailableException or HttpRequestException { StatusCode: System.Net.HttpStatusCode.TooManyRequests })
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Memory unavailable", detail: e.Message);
         }
-        catch (HttpRequestException e) when (e.StatusCode is { } status && (int)status is >= 400 and < 500)
+        catch (HttpRequestException e) when (e.StatusCode is { } status && (int)status is >= 400 and < 500 and not 429)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Memory refused the request", detail: e.Message);
         }

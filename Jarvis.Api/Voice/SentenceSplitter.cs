@@ -31,17 +31,16 @@ public sealed partial class SentenceSplitter
         for (var i = 0; i < buffer.Length; i++)
         {
             var followedBySpace = i + 1 < buffer.Length && char.IsWhiteSpace(buffer[i + 1]);
-            var end = buffer[i] == '\n'
+            var end = buffer[i] is '\n' or '。' or '！' or '？'
                 || (buffer[i] is '.' or '!' or '?' or '…' && followedBySpace)
                 || (_first && sentences.Count == 0 && buffer[i] is ',' or ';' or ':' && followedBySpace && i - start + 1 >= FirstClauseLength);
             if (!end && i - start + 1 >= MaxSentenceLength)
             {
+                // At the last space; a run without one (a long URL) is cut where it is.
                 var space = buffer.LastIndexOf(' ', i, i - start);
-                if (space > start)
-                {
-                    sentences.AddIfAny(buffer[start..space]);
-                    start = space + 1;
-                }
+                var cut = space > start ? space : i + 1;
+                sentences.AddIfAny(buffer[start..cut]);
+                start = space > start ? space + 1 : i + 1;
             }
             else if (end)
             {

@@ -109,7 +109,7 @@ public static class VoiceTurnEndpoints
             {
                 switch (item)
                 {
-                    case VoiceAudio sentence:
+                    case VoiceAudio sentence when sentence.Wav.Length > 44:
                         audio.Add(sentence.Wav);
                         break;
                     case VoiceDone done:

@@ -26,7 +26,8 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
         _formatter = formatter;
         _file = new LoggerConfiguration()
             .MinimumLevel.Verbose()
-            .WriteTo.File(new LineFormatter(), path, rollingInterval: RollingInterval.Day, retainedFileCountLimit: retainedFiles, shared: true)
+            // A day over the sink's size limit (1 GB) goes on in a new file rather than stopping.
+            .WriteTo.File(new LineFormatter(), path, rollingInterval: RollingInterval.Day, retainedFileCountLimit: retainedFiles, rollOnFileSizeLimit: true, shared: true)
             .CreateLogger();
     }
 

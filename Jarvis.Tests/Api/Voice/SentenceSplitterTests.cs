@@ -43,6 +43,19 @@ public sealed class SentenceSplitterTests
         Assert.Equal(words, string.Join(' ', sentences.Append(splitter.Flush())));
     }
 
+    [Fact]
+    public void ARunWithoutASpaceIsCutAtTheLimitAndCjkSentencesAtTheirOwnMarks()
+    {
+        var splitter = new SentenceSplitter();
+        var url = "https://example.com/" + new string('a', 400);
+
+        var pieces = splitter.Add(url).ToList();
+
+        Assert.All(pieces, p => Assert.Equal(SentenceSplitter.MaxSentenceLength, p.Length));
+        Assert.Equal(url, string.Concat(pieces.Append(splitter.Flush())));
+        Assert.Equal(["你好。", "再见！"], new SentenceSplitter().Add("你好。再见！"));
+    }
+
     [Theory]
     [InlineData("**Bold** and `code`.", "Bold and code.")]
     [InlineData("See [the docs](https://example.com/x) now.", "See the docs now.")]

@@ -167,7 +167,8 @@ public sealed partial class WebPageBrowserTests(StackFixture stack, ChromiumFixt
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-connected", "false", new() { Timeout = 60_000 });
         await ChromiumFixture.ScreenshotAsync(page, "page-disconnected");
         Assert.True((await restart).Success, "the api restarted");
-        await stack.App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceHealthyAsync("api", Ct);
+        // Just after the command the api may still show as exited: wait through that rather than give up on it.
+        await stack.App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceHealthyAsync("api", WaitBehavior.WaitOnResourceUnavailable, Ct);
 
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-connected", "true", new() { Timeout = 60_000 });
         await Expect(page.Locator("#banner")).ToBeHiddenAsync();
