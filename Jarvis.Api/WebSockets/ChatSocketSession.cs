@@ -452,7 +452,7 @@ public sealed partial class ChatSocketSession(
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             await ErrorAsync("llm_failed", e.Message, send);
         }
-        catch (Exception e) when (e is not OperationCanceledException && !doneSent)
+        catch (Exception e) when (e is not (OperationCanceledException or WebSocketException or IOException) && !doneSent)
         {
             // Anything else still ends the turn with an error the client can show, and is logged.
             metrics.Request("ws", "error");
