@@ -114,8 +114,11 @@ public sealed class VoiceClient(HttpClient httpClient)
         }
     }
 
-    // Voice streams its WAV, so the header says "unknown length"; a whole file for a browser says how long it is.
-    private static byte[] WithSizes(byte[] wav)
+    /// <summary>
+    /// Writes the real sizes into a canonical 44-byte WAV header: Voice streams its WAV, so the header says "unknown
+    /// length", and a whole file for a browser must say how long it is.
+    /// </summary>
+    internal static byte[] WithSizes(byte[] wav)
     {
         if (wav.Length >= 44 && wav.AsSpan(0, 4).SequenceEqual("RIFF"u8) && wav.AsSpan(36, 4).SequenceEqual("data"u8))
         {

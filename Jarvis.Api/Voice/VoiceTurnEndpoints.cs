@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using Jarvis.Api.Chat;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Security;
+using Jarvis.Api.Web;
 using Jarvis.ServiceDefaults.Shutdown;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -56,7 +56,7 @@ public static class VoiceTurnEndpoints
             return TooLarge($"A recording may have at most {limits.MaxAudioBytes} bytes (Voice:MaxAudioBytes); this one has {context.Request.ContentLength}.");
         }
 
-        var wav = await ReadBodyAsync(context.Request, limits.MaxAudioBytes, cancellationToken);
+        var wav = await RequestBody.ReadAtMostAsync(context.Request, limits.MaxAudioBytes, cancellationToken);
         if (limits.Check(wav) is var (status, detail))
         {
             metrics.Request(channel, "invalid");
@@ -157,23 +157,6 @@ public static class VoiceTurnEndpoints
     }
 
 
-    // At most max + 1 bytes are read, so the limit check sees a body over the limit without holding all of it.
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int max, CancellationToken cancellationToken)
-    {
-        using var body = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            body.Write(buffer, 0, read);
-            if (body.Length > max)
-            {
-                break;
-            }
-        }
-
-        return body.ToArray();
-    }
 
     private static ProblemHttpResult TooLarge(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Recording too large", detail: detail);
@@ -191,9 +174,7 @@ public static class VoiceTurnEndpoints
             offset += sentence.Length - 44;
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), (uint)(total - 8));
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(40), (uint)(total - 44));
-        return wav;
+        return VoiceClient.WithSizes(wav);
     }
 }
 

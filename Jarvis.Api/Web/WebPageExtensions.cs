@@ -54,22 +54,16 @@ public static class WebPageExtensions
             return TooLarge();
         }
 
-        using var body = new MemoryStream();
-        var buffer = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        var body = await RequestBody.ReadAtMostAsync(request, ClientEventRecorder.MaxBytes, cancellationToken);
+        if (body.Length > ClientEventRecorder.MaxBytes)
         {
-            body.Write(buffer, 0, read);
-            if (body.Length > ClientEventRecorder.MaxBytes)
-            {
-                return TooLarge();
-            }
+            return TooLarge();
         }
 
         ClientEventBatch? batch;
         try
         {
-            batch = JsonSerializer.Deserialize<ClientEventBatch>(body.GetBuffer().AsSpan(0, (int)body.Length), s_json);
+            batch = JsonSerializer.Deserialize<ClientEventBatch>(body, s_json);
         }
         catch (JsonException e)
         {

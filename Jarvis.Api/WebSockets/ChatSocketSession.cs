@@ -252,7 +252,7 @@ public sealed partial class ChatSocketSession(
                 return;
             case "message" or "audio_end" when !TryTakeMessagePermit():
                 ResetAudio();
-                await ErrorAsync("rate_limited", $"At most {options.Value.MessagesPerWindow} messages per {options.Value.MessageWindow.TotalSeconds:0} s; the connection stays open.", cancellationToken);
+                await ErrorAsync("rate_limited", RateLimitedMessage, cancellationToken);
                 return;
             case "message":
                 await StartTurnAsync(message, message.Text!, message.Speak == true ? Utterance.DetectLanguage(Utterance.Fold(message.Text!)) : null, voiceStarted: null, activity: null, cancellationToken);
@@ -310,7 +310,7 @@ public sealed partial class ChatSocketSession(
 
         if (!TryTakeMessagePermit())
         {
-            await ErrorAsync("rate_limited", $"At most {options.Value.MessagesPerWindow} messages per {options.Value.MessageWindow.TotalSeconds:0} s; the connection stays open.", cancellationToken);
+            await ErrorAsync("rate_limited", RateLimitedMessage, cancellationToken);
             return;
         }
 
@@ -495,6 +495,8 @@ public sealed partial class ChatSocketSession(
             };
         }
     }
+
+    private string RateLimitedMessage => $"At most {options.Value.MessagesPerWindow} messages per {options.Value.MessageWindow.TotalSeconds:0} s; the connection stays open.";
 
     private bool TryTakeMessagePermit()
     {
