@@ -1,6 +1,7 @@
 using Jarvis.Memory;
 using Jarvis.Memory.Conversations;
 using Jarvis.Memory.Memories;
+using Jarvis.Memory.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -21,5 +22,6 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapMemoryApi();
 app.MapConversationApi();
+app.MapUsageApi();
 
 app.Run();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Memory;
+using Jarvis.Api.Quotas;
 using Jarvis.Api.Security;
 using Jarvis.ServiceDefaults.Shutdown;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -51,14 +52,14 @@ public static class ChatEndpoints
             string.IsNullOrWhiteSpace(request.ConversationId) ? Guid.NewGuid().ToString("N") : request.ConversationId,
             request.Message);
         var requestId = context.GetRequestId();
-        if (sse)
-        {
-            await StreamAsync(context, chat.RunAsync(turn, cancellationToken), requestId, metrics, cancellationToken);
-            return TypedResults.Empty;
-        }
-
         try
         {
+            if (sse)
+            {
+                await StreamAsync(context, chat.RunAsync(turn, cancellationToken), requestId, metrics, cancellationToken);
+                return TypedResults.Empty;
+            }
+
             await foreach (var item in chat.RunAsync(turn, cancellationToken))
             {
                 if (item is ChatDone done)
@@ -72,6 +73,12 @@ public static class ChatEndpoints
         {
             metrics.Request(channel, "error");
             return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The LLM failed", detail: e.Message);
+        }
+        catch (QuotaExceededException e)
+        {
+            // Refused before the first event, so even a stream's status is still to be sent.
+            metrics.Request(channel, "rejected");
+            return e.ToProblem(context);
         }
 
         throw new InvalidOperationException("A chat turn ended without its final event.");

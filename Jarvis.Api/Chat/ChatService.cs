@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Jarvis.Api.Llm;
 using Jarvis.Api.Memory;
+using Jarvis.Api.Quotas;
 using Jarvis.Api.Responder;
 using Jarvis.Api.Skills;
 using Microsoft.Extensions.AI;
@@ -12,12 +13,15 @@ namespace Jarvis.Api.Chat;
 
 /// <summary>
 /// One conversation turn: recall the user's relevant memories, read back recent turns within a budget, ask the LLM (or,
-/// with none configured, the offline responder), stream the answer, record the turn. Memory being down never fails a
-/// turn: the reply says so.
+/// with none configured, the offline responder), stream the answer, count its tokens, record the turn. Memory being down
+/// never fails a turn: the reply says so. A user past their daily token quota gets a <see cref="QuotaExceededException"/>
+/// before anything is streamed.
 /// </summary>
 public sealed partial class ChatService(
     MemoryClient memory,
+    ConversationRecorder recorder,
     MemoryAvailability memoryAvailability,
+    TokenQuota quota,
     OfflineResponder offline,
     IEnumerable<ISkill> skills,
     IOptions<ConversationOptions> options,
@@ -54,6 +58,7 @@ public sealed partial class ChatService(
         else
         {
             responder = "llm";
+            await quota.EnsureAvailableAsync(turn.UserId, cancellationToken);
             var (messages, recalled) = await PromptAsync(turn, cancellationToken);
             memoryAvailable = recalled;
             // Function invocation (in the chat pipeline) runs the tools the model calls and asks it again with their results.
@@ -108,6 +113,12 @@ public sealed partial class ChatService(
             }
 
             responder = routed is null ? responder : "skill";
+            if (routed is null)
+            {
+                // A model that reports no usage is counted at about four characters a token of its reply; the tokens are
+                // spent, so they are counted even when the client has gone.
+                await quota.CountAsync(turn.UserId, usage.InputTokens ?? 0, usage.OutputTokens ?? (reply.Length + 3) / 4, CancellationToken.None);
+            }
         }
 
         memoryAvailable &= await RecordAsync(turn, reply.ToString(), cancellationToken);
@@ -205,8 +216,11 @@ public sealed partial class ChatService(
 
         try
         {
-            await memory.AppendTurnAsync(turn.UserId, turn.ConversationId, "user", turn.Message, cancellationToken);
-            await memory.AppendTurnAsync(turn.UserId, turn.ConversationId, "assistant", reply, cancellationToken);
+            // A reply stopped before its first word leaves only the message to record.
+            MemoryTurnToAppend[] turns = string.IsNullOrWhiteSpace(reply)
+                ? [new(turn.UserId, turn.ConversationId, "user", turn.Message)]
+                : [new(turn.UserId, turn.ConversationId, "user", turn.Message), new(turn.UserId, turn.ConversationId, "assistant", reply)];
+            await recorder.RecordAsync(turns, cancellationToken);
             memoryAvailability.Succeeded();
             return true;
         }

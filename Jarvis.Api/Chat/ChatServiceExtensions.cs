@@ -1,5 +1,6 @@
 using Jarvis.Api.Llm;
 using Jarvis.Api.Memory;
+using Jarvis.Api.Quotas;
 using Jarvis.Api.Responder;
 using Jarvis.Api.Voice;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -12,13 +13,15 @@ public static class ChatServiceExtensions
     /// <summary>
     /// Registers the chat service and its LLM (<see cref="LlmExtensions.AddLlm"/>): the Ollama model of
     /// <c>ConnectionStrings:{Jarvis:Llm:ConnectionStringName}</c> (default <c>ollama-llama3-2</c>, the AppHost's model
-    /// resource), else <c>ConnectionStrings:ollama</c>; with neither, the offline responder answers.
+    /// resource), else <c>ConnectionStrings:ollama</c>; with neither, the offline responder answers. LLM turns are
+    /// counted and kept within <c>Jarvis:Quotas</c> (<see cref="QuotaExtensions.AddTokenQuotas"/>).
     /// </summary>
     public static IHostApplicationBuilder AddChat(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<ConversationOptions>().BindConfiguration("Jarvis:Chat").ValidateDataAnnotations().ValidateOnStart();
         builder.AddOfflineResponder();
+        builder.AddTokenQuotas();
         builder.Services.AddHealthChecks().AddCheck<MemoryHealthCheck>("memory", failureStatus: HealthStatus.Degraded);
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<ServiceMetrics>());

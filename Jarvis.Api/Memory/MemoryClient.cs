@@ -127,6 +127,23 @@ public sealed class MemoryClient(HttpClient httpClient)
         return turn.Sequence;
     }
 
+    /// <summary>
+    /// Appends turns of any users' conversations in one request, all of them or none, in order; returns their sequence
+    /// numbers in the same order.
+    /// </summary>
+    /// <param name="turns">The turns (1..200).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<IReadOnlyList<long>> AppendTurnsAsync(IReadOnlyList<MemoryTurnToAppend> turns, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(turns);
+        var appended = await SendAsync<TurnsResponse>(
+            () => new HttpRequestMessage(HttpMethod.Post, "api/turns") { Content = JsonContent.Create(new AppendTurnsRequest(turns)) },
+            cancellationToken).ConfigureAwait(false);
+        return appended.Turns is { } list && list.Count == turns.Count
+            ? [.. list.Select(t => t.Sequence)]
+            : throw new MemoryUnavailableException(_httpClient.BaseAddress, "Jarvis.Memory did not answer one turn for each turn appended.");
+    }
+
     /// <summary>The last <paramref name="last"/> turns of a user's conversation, oldest first.</summary>
     /// <param name="userId">The owner of the conversation.</param>
     /// <param name="conversationId">The conversation.</param>
@@ -144,6 +161,28 @@ public sealed class MemoryClient(HttpClient httpClient)
         var turns = await SendAsync<TurnsResponse>(() => new HttpRequestMessage(HttpMethod.Get, path), cancellationToken).ConfigureAwait(false);
         return turns.Turns ?? [];
     }
+
+    /// <summary>The LLM tokens <paramref name="userId"/> has used on the UTC day <paramref name="day"/>.</summary>
+    public async Task<long> GetTokenUsageAsync(string userId, DateOnly day, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        var usage = await SendAsync<UsageResponse>(() => new HttpRequestMessage(HttpMethod.Get, UsagePath(userId, day)), cancellationToken).ConfigureAwait(false);
+        return usage.Tokens;
+    }
+
+    /// <summary>Adds <paramref name="tokens"/> to the user's count for the UTC day <paramref name="day"/>; returns the new count.</summary>
+    public async Task<long> AddTokenUsageAsync(string userId, DateOnly day, long tokens, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(tokens);
+        var usage = await SendAsync<UsageResponse>(
+            () => new HttpRequestMessage(HttpMethod.Post, UsagePath(userId, day)) { Content = JsonContent.Create(new AddTokensRequest(tokens)) },
+            cancellationToken).ConfigureAwait(false);
+        return usage.Tokens;
+    }
+
+    private static string UsagePath(string userId, DateOnly day) =>
+        string.Create(CultureInfo.InvariantCulture, $"api/users/{Uri.EscapeDataString(userId)}/usage/{day:yyyy-MM-dd}");
 
     /// <summary>The user's conversations, the most recently active first.</summary>
     /// <param name="userId">The owner of the conversations.</param>
@@ -303,6 +342,8 @@ public sealed class MemoryClient(HttpClient httpClient)
 
     private sealed record AppendTurnRequest(string UserId, string Role, string Text);
 
+    private sealed record AppendTurnsRequest(IReadOnlyList<MemoryTurnToAppend> Turns);
+
     private sealed record TurnsResponse(string? ConversationId, IReadOnlyList<MemoryTurn>? Turns);
 
     private sealed record ConversationsResponse(IReadOnlyList<MemoryConversation>? Conversations);
@@ -310,6 +351,10 @@ public sealed class MemoryClient(HttpClient httpClient)
     private sealed record MemoryPageResponse(IReadOnlyList<MemoryItem>? Items, string? NextCursor);
 
     private sealed record ForgetEverythingResponse(long Deleted);
+
+    private sealed record AddTokensRequest(long Tokens);
+
+    private sealed record UsageResponse(long Tokens);
 }
 
 /// <summary>One recalled memory: its text, overall score (0..1, best first) and the score's components.</summary>
@@ -329,6 +374,13 @@ public sealed record MemoryHit(Guid Id, string Text, string? Kind, DateTimeOffse
 /// <param name="Text">What was said.</param>
 /// <param name="CreatedAt">When it was recorded.</param>
 public sealed record MemoryTurn(long Sequence, string Role, string Text, DateTimeOffset CreatedAt);
+
+/// <summary>A turn to append to a user's conversation (<see cref="MemoryClient.AppendTurnsAsync"/>).</summary>
+/// <param name="UserId">The owner of the conversation.</param>
+/// <param name="ConversationId">The conversation.</param>
+/// <param name="Role">Who spoke: <c>user</c>, <c>assistant</c>, <c>system</c> or <c>tool</c>.</param>
+/// <param name="Text">What was said.</param>
+public sealed record MemoryTurnToAppend(string UserId, string ConversationId, string Role, string Text);
 
 /// <summary>A conversation in a list: its first user message as title, its last activity, its number of turns.</summary>
 public sealed record MemoryConversation(string ConversationId, string Title, DateTimeOffset UpdatedAt, long Turns);

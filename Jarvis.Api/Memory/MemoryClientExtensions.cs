@@ -10,7 +10,7 @@ public static class MemoryClientExtensions
     public const string DefaultMemoryUrl = "http://memory";
 
     /// <summary>
-    /// Registers <see cref="MemoryClient"/> as a typed client whose base address is <c>Jarvis:MemoryUrl</c> (default
+    /// Registers <see cref="MemoryClient"/> (and the <see cref="ConversationRecorder"/> over it) as a typed client whose base address is <c>Jarvis:MemoryUrl</c> (default
     /// <c>http://memory</c>); the ServiceDefaults pipeline gives it the request id, retries, timeouts and service discovery.
     /// Memory is on every turn's path and a turn must not wait long for a memory service that is down, so unless
     /// <c>HttpResilience:Clients:MemoryClient</c> is configured the client retries once after 200 ms, with 3 s per attempt
@@ -21,6 +21,7 @@ public static class MemoryClientExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var url = builder.Configuration[MemoryUrlKey];
         var baseAddress = new Uri(string.IsNullOrWhiteSpace(url) ? DefaultMemoryUrl : url.TrimEnd('/') + "/", UriKind.Absolute);
+        builder.Services.AddSingleton<ConversationRecorder>();
         var client = builder.Services.AddHttpClient<MemoryClient>(client => client.BaseAddress = baseAddress);
         if (!builder.Configuration.GetSection($"HttpResilience:Clients:{client.Name}").Exists())
         {

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Jarvis.Api.Chat;
 using Jarvis.Api.Llm;
+using Jarvis.Api.Quotas;
 using Jarvis.Api.Security;
 using Jarvis.ServiceDefaults.Shutdown;
 using Microsoft.Extensions.AI;
@@ -115,6 +117,13 @@ public static class OpenAiEndpoints
 
             throw new InvalidOperationException("A chat turn ended without its final event.");
         }
+        catch (QuotaExceededException e)
+        {
+            // OpenAI's answer to a used-up quota; refused before the first chunk, so the status is still to be sent.
+            metrics.Request(channel, "rejected");
+            context.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Error(StatusCodes.Status429TooManyRequests, e.Message, type: "insufficient_quota", code: "insufficient_quota");
+        }
         catch (OllamaChatException e) when (!context.Response.HasStarted)
         {
             metrics.Request(channel, "error");
@@ -138,8 +147,8 @@ public static class OpenAiEndpoints
         choices = new[] { new { index = 0, delta, finish_reason = finishReason } },
     };
 
-    private static IResult Error(int status, string message, string? param = null, string type = "invalid_request_error") =>
-        Results.Json(new { error = new { message, type, param, code = (string?)null } }, s_json, statusCode: status);
+    private static IResult Error(int status, string message, string? param = null, string type = "invalid_request_error", string? code = null) =>
+        Results.Json(new { error = new { message, type, param, code } }, s_json, statusCode: status);
 
     private sealed record CompletionRequest(string? Model, List<CompletionMessage>? Messages, bool Stream, string? User);
 

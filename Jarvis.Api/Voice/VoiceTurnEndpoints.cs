@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Jarvis.Api.Chat;
 using Jarvis.Api.Llm;
+using Jarvis.Api.Quotas;
 using Jarvis.Api.Security;
 using Jarvis.Api.Web;
 using Jarvis.ServiceDefaults.Shutdown;
@@ -123,6 +124,11 @@ public static class VoiceTurnEndpoints
             metrics.Request(channel, "error");
             return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The LLM failed", detail: e.Message);
         }
+        catch (QuotaExceededException e)
+        {
+            metrics.Request(channel, "rejected");
+            return e.ToProblem(context);
+        }
 
         throw new InvalidOperationException("A voice turn ended without its final event.");
     }
@@ -153,6 +159,12 @@ public static class VoiceTurnEndpoints
         {
             metrics.Request("voice-sse", "error");
             await ServerSentEvents.WriteAsync(context.Response, "error", new { code = "llm_failed", message = e.Message }, cancellationToken);
+        }
+        catch (QuotaExceededException e)
+        {
+            // The transcript is already sent, so the refusal is the stream's last event.
+            metrics.Request("voice-sse", "rejected");
+            await ServerSentEvents.WriteAsync(context.Response, "error", new { code = "quota_exceeded", message = e.Message, resetAt = e.ResetAt }, cancellationToken);
         }
     }
 

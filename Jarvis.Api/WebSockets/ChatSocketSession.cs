@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Jarvis.Api.Chat;
 using Jarvis.Api.Llm;
+using Jarvis.Api.Quotas;
 using Jarvis.Api.Skills;
 using Jarvis.Api.Voice;
 using Microsoft.Extensions.Options;
@@ -451,6 +452,13 @@ public sealed partial class ChatSocketSession(
             _replying = false;
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             await ErrorAsync("llm_failed", e.Message, send);
+        }
+        catch (QuotaExceededException e)
+        {
+            metrics.Request("ws", "rejected");
+            _replying = false;
+            LogError(logger, "quota_exceeded", e.Message);
+            await SendAsync(new { type = "error", code = "quota_exceeded", message = e.Message, reset_at = e.ResetAt }, send);
         }
         catch (Exception e) when (e is not (OperationCanceledException or WebSocketException or IOException) && !doneSent)
         {

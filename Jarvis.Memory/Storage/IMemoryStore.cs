@@ -52,8 +52,11 @@ public interface IMemoryStore
     /// <summary>How many memories the store holds, across users and embedders.</summary>
     Task<long> CountAsync(CancellationToken cancellationToken);
 
-    /// <summary>Appends a turn to the user's conversation and returns it with its sequence number.</summary>
-    Task<ConversationTurn> AppendTurnAsync(string userId, string conversationId, string role, string text, DateTimeOffset createdAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Appends turns, in order, each to its user's conversation, all at once (every one of them or none) and durably;
+    /// returns them with their sequence numbers.
+    /// </summary>
+    Task<IReadOnlyList<ConversationTurn>> AppendTurnsAsync(IReadOnlyList<NewTurn> turns, DateTimeOffset createdAt, CancellationToken cancellationToken);
 
     /// <summary>The last <paramref name="last"/> turns of the user's conversation, oldest first.</summary>
     Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string userId, string conversationId, int last, CancellationToken cancellationToken);
@@ -63,6 +66,12 @@ public interface IMemoryStore
     /// user message (its title), its last activity and its number of turns.
     /// </summary>
     Task<IReadOnlyList<ConversationSummary>> ListConversationsAsync(string userId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The LLM tokens the user has used on <paramref name="day"/> (a UTC day); 0 when none.</summary>
+    Task<long> GetTokenUsageAsync(string userId, DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>Adds <paramref name="tokens"/> to the user's count for <paramref name="day"/>; returns the new count once it is durable.</summary>
+    Task<long> AddTokenUsageAsync(string userId, DateOnly day, long tokens, CancellationToken cancellationToken);
 
     /// <summary>Answers when the backend is reachable and usable; throws with the reason otherwise.</summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
@@ -82,4 +91,24 @@ public sealed record EmbedderDescriptor(string Provider, string Model, int Dimen
 
     private static string Sanitize(string value) =>
         new([.. value.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
+}
+
+/// <summary>A turn to append: who said what in which of the user's conversations.</summary>
+/// <param name="UserId">The owner of the conversation.</param>
+/// <param name="ConversationId">The conversation.</param>
+/// <param name="Role">Who spoke: <c>user</c>, <c>assistant</c>, <c>system</c> or <c>tool</c>.</param>
+/// <param name="Text">What was said.</param>
+public sealed record NewTurn(string UserId, string ConversationId, string Role, string Text);
+
+/// <summary>Single-turn shorthands over <see cref="IMemoryStore"/>.</summary>
+public static class MemoryStoreExtensions
+{
+    /// <summary>Appends one turn to the user's conversation and returns it with its sequence number.</summary>
+    public static async Task<ConversationTurn> AppendTurnAsync(
+        this IMemoryStore store, string userId, string conversationId, string role, string text, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var appended = await store.AppendTurnsAsync([new NewTurn(userId, conversationId, role, text)], createdAt, cancellationToken);
+        return appended[0];
+    }
 }

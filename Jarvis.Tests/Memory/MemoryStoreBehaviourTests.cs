@@ -506,6 +506,60 @@ public abstract class MemoryStoreBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Turns_appended_together_are_numbered_in_order_within_each_conversation()
+    {
+        await Store.AppendTurnAsync("alice", "c1", "user", "first", T0, Ct);
+
+        var appended = await Store.AppendTurnsAsync(
+            [
+                new NewTurn("alice", "c1", "user", "hello"),
+                new NewTurn("bob", "c1", "user", "hi"),
+                new NewTurn("alice", "c1", "assistant", "Hello!"),
+                new NewTurn("alice", "c2", "user", "other"),
+                new NewTurn("bob", "c1", "assistant", "Hi!"),
+            ],
+            T0.AddSeconds(1), Ct);
+
+        Assert.Equal(
+            [("alice", "c1", 2L, "hello"), ("bob", "c1", 1L, "hi"), ("alice", "c1", 3L, "Hello!"), ("alice", "c2", 1L, "other"), ("bob", "c1", 2L, "Hi!")],
+            appended.Select(turn => (turn.UserId, turn.ConversationId, turn.Sequence, turn.Text)));
+        Assert.Equal(["first", "hello", "Hello!"], (await Store.GetTurnsAsync("alice", "c1", 10, Ct)).Select(turn => turn.Text));
+        Assert.Equal(["hi", "Hi!"], (await Store.GetTurnsAsync("bob", "c1", 10, Ct)).Select(turn => turn.Text));
+        Assert.All(appended, turn => Assert.Equal(T0.AddSeconds(1), turn.CreatedAt));
+        Assert.Equal(4, (await Store.AppendTurnAsync("alice", "c1", "user", "next", T0.AddSeconds(2), Ct)).Sequence);
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_of_turns_keep_each_batch_in_order_and_every_number_distinct()
+    {
+        var batches = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Store.AppendTurnsAsync(
+            [new NewTurn("alice", "c1", "user", $"q{i}"), new NewTurn("alice", "c1", "assistant", $"a{i}")], T0.AddSeconds(i), Ct)));
+
+        Assert.All(batches, batch => Assert.Equal(batch[0].Sequence + 1, batch[1].Sequence));
+        var stored = await Store.GetTurnsAsync("alice", "c1", 100, Ct);
+        Assert.Equal(Enumerable.Range(1, 32).Select(i => (long)i), stored.Select(turn => turn.Sequence));
+        Assert.Equal(32, stored.Select(turn => turn.Text).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Token_usage_adds_up_per_user_and_day_and_concurrent_adds_lose_nothing()
+    {
+        var today = DateOnly.FromDateTime(T0.UtcDateTime);
+        Assert.Equal(0, await Store.GetTokenUsageAsync("alice", today, Ct));
+
+        Assert.Equal(31, await Store.AddTokenUsageAsync("alice", today, 31, Ct));
+        var totals = await Task.WhenAll(Enumerable.Range(1, 10).Select(_ => Store.AddTokenUsageAsync("alice", today, 7, Ct)));
+        await Store.AddTokenUsageAsync("alice", today.AddDays(1), 5, Ct);
+        await Store.AddTokenUsageAsync("bob", today, 100, Ct);
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => 31L + (7 * i)), totals.Order());
+        Assert.Equal(101, await Store.GetTokenUsageAsync("alice", today, Ct));
+        Assert.Equal(5, await Store.GetTokenUsageAsync("alice", today.AddDays(1), Ct));
+        Assert.Equal(100, await Store.GetTokenUsageAsync("bob", today, Ct));
+        Assert.Equal(0, await Store.GetTokenUsageAsync("Alice", today, Ct));
+    }
+
+    [Fact]
     public async Task Conversations_are_listed_most_recently_active_first_with_their_first_user_message_as_title()
     {
         await Store.AppendTurnAsync("alice", "old", "user", "what time is it", T0, Ct);

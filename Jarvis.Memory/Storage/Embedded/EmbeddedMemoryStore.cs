@@ -74,6 +74,11 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 text TEXT NOT NULL,
                 created_at INTEGER NOT NULL,
                 PRIMARY KEY (user_id, conversation_id, sequence));
+            CREATE TABLE IF NOT EXISTS token_usage (
+                user_id TEXT NOT NULL,
+                day TEXT NOT NULL,
+                tokens INTEGER NOT NULL,
+                PRIMARY KEY (user_id, day));
             """);
 
         var reader = new SqliteConnection(connectionString);
@@ -88,7 +93,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     public Task EnsureCollectionAsync(EmbedderDescriptor embedder, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    /// <remarks>Concurrent upserts share a group commit (see <see cref="WriteAsync"/>).</remarks>
+    /// <remarks>Concurrent upserts share a group commit (see <see cref="CommitQueued"/>).</remarks>
     public async Task UpsertAsync(StoredMemory memory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(memory);
@@ -322,9 +327,12 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     public Task<long> CountAsync(CancellationToken cancellationToken) => Task.FromResult(WithIndex(write: false, () => (long)_records.Count));
 
     /// <inheritdoc />
-    public async Task<ConversationTurn> AppendTurnAsync(string userId, string conversationId, string role, string text, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    /// <remarks>The turns share one savepoint of a group commit (see <see cref="CommitQueued"/>): all of them or none.</remarks>
+    public async Task<IReadOnlyList<ConversationTurn>> AppendTurnsAsync(IReadOnlyList<NewTurn> turns, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        var sequence = await WriteAsync(command =>
+        ArgumentNullException.ThrowIfNull(turns);
+        var sequences = new long[turns.Count];
+        await WriteAsync(command =>
         {
             command.CommandText = """
                 INSERT INTO turns (user_id, conversation_id, sequence, role, text, created_at)
@@ -333,13 +341,20 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                     $role, $text, $created)
                 RETURNING sequence
                 """;
-            command.Parameters.AddWithValue("$user", userId);
-            command.Parameters.AddWithValue("$conversation", conversationId);
-            command.Parameters.AddWithValue("$role", role);
-            command.Parameters.AddWithValue("$text", text);
-            command.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+            for (var i = 0; i < turns.Count; i++)
+            {
+                command.Parameters.Clear();
+                command.Parameters.AddWithValue("$user", turns[i].UserId);
+                command.Parameters.AddWithValue("$conversation", turns[i].ConversationId);
+                command.Parameters.AddWithValue("$role", turns[i].Role);
+                command.Parameters.AddWithValue("$text", turns[i].Text);
+                command.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+                sequences[i] = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+
+            return turns.Count;
         }, cancellationToken);
-        return new ConversationTurn(conversationId, userId, sequence, role, text, createdAt);
+        return [.. turns.Select((turn, i) => new ConversationTurn(turn.ConversationId, turn.UserId, sequences[i], turn.Role, turn.Text, createdAt))];
     }
 
     /// <inheritdoc />
@@ -404,6 +419,40 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     }
 
     /// <inheritdoc />
+    public async Task<long> GetTokenUsageAsync(string userId, DateOnly day, CancellationToken cancellationToken)
+    {
+        await _reads.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _reader.CreateCommand();
+            command.CommandText = "SELECT tokens FROM token_usage WHERE user_id = $user AND day = $day";
+            command.Parameters.AddWithValue("$user", userId);
+            command.Parameters.AddWithValue("$day", Day(day));
+            return await command.ExecuteScalarAsync(cancellationToken) is long tokens ? tokens : 0;
+        }
+        finally
+        {
+            _reads.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<long> AddTokenUsageAsync(string userId, DateOnly day, long tokens, CancellationToken cancellationToken) =>
+        WriteAsync(command =>
+        {
+            command.CommandText = """
+                INSERT INTO token_usage (user_id, day, tokens) VALUES ($user, $day, $tokens)
+                ON CONFLICT (user_id, day) DO UPDATE SET tokens = tokens + excluded.tokens
+                RETURNING tokens
+                """;
+            command.Parameters.AddWithValue("$user", userId);
+            command.Parameters.AddWithValue("$day", Day(day));
+            command.Parameters.AddWithValue("$tokens", tokens);
+        }, cancellationToken);
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
         await _reads.WaitAsync(cancellationToken);
@@ -429,18 +478,19 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _indexLock.Dispose();
     }
 
-    /// <summary>
-    /// Group commit: a write joins the queue, and whoever holds the database next commits every write queued by then in
-    /// one transaction (each in its own savepoint, so one failing statement fails only its caller), with one fsync for
-    /// all. Each caller returns only after the commit that holds its write: acknowledged still means on disk. Under
-    /// concurrency the queue fills while the previous commit syncs, so no write waits for a timer. What follows a write
-    /// (<paramref name="committed"/>: the in-memory index catching up) runs after the commit, in the commit's order, so
-    /// the index never disagrees with the disk about which of two writes came last.
-    /// </summary>
-    private async Task<long> WriteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken, Func<long, long>? committed = null)
+    /// <summary>A write of one statement, its result the statement's scalar: see <see cref="CommitQueued"/>.</summary>
+    private Task<long> WriteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken, Func<long, long>? committed = null) =>
+        WriteAsync(command =>
+        {
+            prepare(command);
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }, cancellationToken, committed);
+
+    /// <summary>A write of several statements, which <paramref name="execute"/> runs on the command: see <see cref="CommitQueued"/>.</summary>
+    private async Task<long> WriteAsync(Func<SqliteCommand, long> execute, CancellationToken cancellationToken, Func<long, long>? committed = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var write = new PendingWrite(prepare, committed);
+        var write = new PendingWrite(execute, committed);
         lock (_queueLock)
         {
             _queue.Add(write);
@@ -466,7 +516,15 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         return await write.Done.Task;
     }
 
-    // Called with the database held.
+    /// <summary>
+    /// Group commit: a write joins the queue, and whoever holds the database next commits every write queued by then in
+    /// one transaction (each in its own savepoint, so one failing statement fails only its caller), with one fsync for
+    /// all. Each caller returns only after the commit that holds its write: acknowledged still means on disk. Under
+    /// concurrency the queue fills while the previous commit syncs, so no write waits for a timer. What follows a write
+    /// (a write's <c>committed</c> callback: the in-memory index catching up) runs after the commit, in the commit's order, so
+    /// the index never disagrees with the disk about which of two writes came last.
+    /// </summary>
+    /// <remarks>Called with the database held.</remarks>
     private void CommitQueued()
     {
         List<PendingWrite> batch;
@@ -491,8 +549,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 {
                     using var command = _connection.CreateCommand();
                     command.Transaction = transaction;
-                    batch[i].Prepare(command);
-                    results[i] = (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture), null);
+                    results[i] = (batch[i].Execute(command), null);
                     transaction.Release("write");
                 }
                 catch (Exception e) when (e is SqliteException or InvalidOperationException or ArgumentException or FormatException)
@@ -635,7 +692,7 @@ internal static class PageCursor
 }
 
 /// <summary>A write waiting for its group commit: the statement, and the caller to tell once it is on disk.</summary>
-internal sealed record PendingWrite(Action<SqliteCommand> Prepare, Func<long, long>? Committed)
+internal sealed record PendingWrite(Func<SqliteCommand, long> Execute, Func<long, long>? Committed)
 {
     public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

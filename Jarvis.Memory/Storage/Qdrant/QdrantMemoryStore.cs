@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -34,6 +35,9 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
     /// <summary>The collection of conversation turns.</summary>
     public const string TurnCollection = "jarvis-turns";
 
+    /// <summary>The collection of users' daily LLM token counts: one point per user and UTC day.</summary>
+    public const string UsageCollection = "jarvis-usage";
+
     // The most turns of one user read to list their conversations.
     private const int MaxListedTurns = 10_000;
 
@@ -45,9 +49,12 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
     private static readonly (string Field, string Schema)[] s_turnIndexes =
         [("user_id", "keyword"), ("conversation_id", "keyword"), ("sequence", "integer")];
 
+    private static readonly (string Field, string Schema)[] s_usageIndexes = [("user_id", "keyword")];
+
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, bool> _ensured = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _turnLock = new(1, 1);
+    private readonly SemaphoreSlim _usageLock = new(1, 1);
 
     /// <summary>Creates the store over <paramref name="http"/>, pointing it at the connection's endpoint.</summary>
     /// <param name="http">A client from <see cref="IHttpClientFactory"/> (typed client); its base address and key are set here.</param>
@@ -71,8 +78,12 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
     /// <inheritdoc />
     public string Backend => "qdrant";
 
-    /// <summary>Releases the turn lock; the <see cref="HttpClient"/> belongs to its factory.</summary>
-    public void Dispose() => _turnLock.Dispose();
+    /// <summary>Releases the locks; the <see cref="HttpClient"/> belongs to its factory.</summary>
+    public void Dispose()
+    {
+        _turnLock.Dispose();
+        _usageLock.Dispose();
+    }
 
     /// <summary>The memory collection of an embedder id.</summary>
     public static string MemoryCollection(string embedderId) => MemoryCollectionPrefix + embedderId;
@@ -365,36 +376,56 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<ConversationTurn> AppendTurnAsync(
-        string userId, string conversationId, string role, string text, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    /// <remarks>One upsert of every turn's point, waited for: Qdrant applies a batch as one operation.</remarks>
+    public async Task<IReadOnlyList<ConversationTurn>> AppendTurnsAsync(IReadOnlyList<NewTurn> turns, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        ArgumentException.ThrowIfNullOrEmpty(conversationId);
-        ArgumentNullException.ThrowIfNull(role);
-        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(turns);
+        foreach (var turn in turns)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(turn.UserId);
+            ArgumentException.ThrowIfNullOrEmpty(turn.ConversationId);
+            ArgumentNullException.ThrowIfNull(turn.Role);
+            ArgumentNullException.ThrowIfNull(turn.Text);
+        }
+
         await EnsureAsync(TurnCollection, 1, s_turnIndexes, cancellationToken);
 
+        // Sequence numbers are read, then written: one appender at a time, so two turns never get the same number.
         await _turnLock.WaitAsync(cancellationToken);
         try
         {
-            var last = await ReadTurnsAsync(userId, conversationId, 1, cancellationToken);
-            var turn = new ConversationTurn(conversationId, userId, last.Count == 0 ? 1 : last[0].Sequence + 1, role, text, createdAt);
-            var point = new JsonObject
+            var next = new Dictionary<(string UserId, string ConversationId), long>();
+            var appended = new List<ConversationTurn>(turns.Count);
+            var points = new JsonArray();
+            foreach (var turn in turns)
             {
-                ["id"] = PointId(Guid.NewGuid()),
-                ["vector"] = new JsonArray(1f),
-                ["payload"] = new JsonObject
+                var key = (turn.UserId, turn.ConversationId);
+                if (!next.TryGetValue(key, out var sequence))
                 {
-                    ["user_id"] = userId,
-                    ["conversation_id"] = conversationId,
-                    ["sequence"] = turn.Sequence,
-                    ["role"] = role,
-                    ["text"] = text,
-                    ["created_at"] = Timestamp(createdAt),
-                },
-            };
-            await SendAsync(HttpMethod.Put, $"{CollectionPath(TurnCollection)}/points?wait=true", new JsonObject { ["points"] = new JsonArray(point) }, cancellationToken);
-            return turn;
+                    var last = await ReadTurnsAsync(turn.UserId, turn.ConversationId, 1, cancellationToken);
+                    sequence = last.Count == 0 ? 1 : last[0].Sequence + 1;
+                }
+
+                next[key] = sequence + 1;
+                appended.Add(new ConversationTurn(turn.ConversationId, turn.UserId, sequence, turn.Role, turn.Text, createdAt));
+                points.Add(new JsonObject
+                {
+                    ["id"] = PointId(Guid.NewGuid()),
+                    ["vector"] = new JsonArray(1f),
+                    ["payload"] = new JsonObject
+                    {
+                        ["user_id"] = turn.UserId,
+                        ["conversation_id"] = turn.ConversationId,
+                        ["sequence"] = sequence,
+                        ["role"] = turn.Role,
+                        ["text"] = turn.Text,
+                        ["created_at"] = Timestamp(createdAt),
+                    },
+                });
+            }
+
+            await SendAsync(HttpMethod.Put, $"{CollectionPath(TurnCollection)}/points?wait=true", new JsonObject { ["points"] = points }, cancellationToken);
+            return appended;
         }
         finally
         {
@@ -551,6 +582,50 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
     {
         var result = await SendAsync(HttpMethod.Get, "collections", body: null, cancellationToken);
         return [.. Array(result?["collections"]).Select(collection => collection!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetTokenUsageAsync(string userId, DateOnly day, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var body = new JsonObject { ["ids"] = new JsonArray(UsagePointId(userId, day)), ["with_payload"] = true, ["with_vector"] = false };
+        var result = await SendOrNullWhenMissingAsync(HttpMethod.Post, $"{CollectionPath(UsageCollection)}/points", body, cancellationToken);
+        return Array(result).FirstOrDefault()?["payload"]?["tokens"]?.GetValue<long>() ?? 0;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Qdrant has no increment: the count is read and written back under a lock, so the adds of this service never
+    /// lose one another (one Jarvis.Memory per Qdrant, as the AppHost composes them).
+    /// </remarks>
+    public async Task<long> AddTokenUsageAsync(string userId, DateOnly day, long tokens, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        await EnsureAsync(UsageCollection, 1, s_usageIndexes, cancellationToken);
+        await _usageLock.WaitAsync(cancellationToken);
+        try
+        {
+            var total = await GetTokenUsageAsync(userId, day, cancellationToken) + tokens;
+            var point = new JsonObject
+            {
+                ["id"] = UsagePointId(userId, day),
+                ["vector"] = new JsonArray(1f),
+                ["payload"] = new JsonObject { ["user_id"] = userId, ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["tokens"] = total },
+            };
+            await SendAsync(HttpMethod.Put, $"{CollectionPath(UsageCollection)}/points?wait=true", new JsonObject { ["points"] = new JsonArray(point) }, cancellationToken);
+            return total;
+        }
+        finally
+        {
+            _usageLock.Release();
+        }
+    }
+
+    // The point of a user's day: a UUID made from both (the first 16 bytes of their SHA-256), the same on every call.
+    private static string UsagePointId(string userId, DateOnly day)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{userId}\n{day:yyyy-MM-dd}"));
+        return PointId(new Guid(hash.AsSpan(0, 16)));
     }
 
     private async Task<IReadOnlyList<string>> ListMemoryCollectionsAsync(CancellationToken cancellationToken) =>

@@ -134,6 +134,17 @@ public sealed class MemoryApiTests
         { "POST", "/api/conversations/c1/turns", """{"userId":"u","role":"user"}""", "text" },
         { "GET", "/api/conversations/c1/turns?userId=u&last=0", null, "last" },
         { "GET", "/api/conversations/c1/turns", null, "userId" },
+        { "POST", "/api/turns", """{"turns":[]}""", "turns" },
+        { "POST", "/api/turns", "{}", "turns" },
+        { "POST", "/api/turns", $$"""{"turns":[{{string.Join(",", Enumerable.Repeat("""{"userId":"u","conversationId":"c","role":"user","text":"t"}""", 201))}}]}""", "turns" },
+        { "POST", "/api/turns", """{"turns":[{"userId":"u","conversationId":"c","role":"user","text":"t"},{"userId":"u","conversationId":"c","role":"robot","text":"t"}]}""", "turns[1].role" },
+        { "POST", "/api/turns", """{"turns":[{"userId":"u","role":"user","text":"t"}]}""", "turns[0].conversationId" },
+        { "POST", "/api/turns", """{"turns":[null]}""", "turns[0]" },
+        { "GET", "/api/users/u/usage/2026-13-01", null, "day" },
+        { "GET", "/api/users/%20/usage/2026-12-01", null, "userId" },
+        { "POST", "/api/users/u/usage/2026-12-01", """{"tokens":-1}""", "tokens" },
+        { "POST", "/api/users/u/usage/2026-12-01", "{}", "tokens" },
+        { "POST", "/api/users/u/usage/yesterday", """{"tokens":1}""", "day" },
     };
 
     [Theory]
@@ -584,6 +595,56 @@ public sealed class MemoryApiTests
         Assert.Equal(["delete"], Operations("/api/users/{userId}/memories"));
         Assert.Equal(["get"], Operations("/api/users/{userId}/export"));
         Assert.Equal(["get", "post"], Operations("/api/conversations/{conversationId}/turns"));
+        Assert.Equal(["post"], Operations("/api/turns"));
+        Assert.Equal(["get", "post"], Operations("/api/users/{userId}/usage/{day}"));
+    }
+
+    [Fact]
+    public async Task TurnsOfSeveralConversationsAreAppendedInOneRequestInOrder()
+    {
+        await using var api = new MemoryApiFactory();
+        using var client = api.CreateClient();
+        using (var first = await client.PostAsJsonAsync("/api/conversations/c1/turns", new AppendTurnRequest("alice", "user", "earlier"), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        }
+
+        using var response = await client.PostAsJsonAsync("/api/turns", new
+        {
+            turns = new[]
+            {
+                new { userId = "alice", conversationId = "c1", role = "user", text = "hello" },
+                new { userId = "bob", conversationId = "c1", role = "user", text = "hi" },
+                new { userId = "alice", conversationId = "c1", role = "assistant", text = "Hello!" },
+            },
+        }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var turns = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("turns");
+        Assert.Equal([("alice", 2L), ("bob", 1L), ("alice", 3L)], turns.EnumerateArray().Select(t => (t.GetProperty("userId").GetString(), t.GetProperty("sequence").GetInt64())));
+        var alice = await client.GetFromJsonAsync<JsonElement>("/api/conversations/c1/turns?userId=alice", Ct);
+        Assert.Equal(["earlier", "hello", "Hello!"], alice.GetProperty("turns").EnumerateArray().Select(t => t.GetProperty("text").GetString()));
+    }
+
+    [Fact]
+    public async Task ABatchWithOneBadTurnAppendsNone()
+    {
+        await using var api = new MemoryApiFactory();
+        using var client = api.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/api/turns", new
+        {
+            turns = new object[]
+            {
+                new { userId = "alice", conversationId = "c1", role = "user", text = "hello" },
+                new { userId = "alice", conversationId = "c1", role = "assistant", text = "" },
+            },
+        }, Ct);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("turns[1].text", out _), problem.ToString());
+        var alice = await client.GetFromJsonAsync<JsonElement>("/api/conversations/c1/turns?userId=alice", Ct);
+        Assert.Empty(alice.GetProperty("turns").EnumerateArray());
     }
 
     private static async Task<Guid> StoreAsync(HttpClient client, string userId, string text, string? kind = null, double? importance = null, string[]? tags = null)
