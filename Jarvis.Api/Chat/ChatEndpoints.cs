@@ -4,7 +4,6 @@ using Jarvis.Api.Memory;
 using Jarvis.Api.Quotas;
 using Jarvis.Api.Security;
 using Jarvis.ServiceDefaults.Shutdown;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Jarvis.Api.Chat;
@@ -111,34 +110,17 @@ public static class ChatEndpoints
         }
     }
 
+    private static Task<IResult> ConversationsAsync(string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
+        MemoryEndpoints.CallAsync(async () => TypedResults.Ok(new ConversationListResponse(
+            await memory.ListConversationsAsync(MemoryEndpoints.User(userId), cancellationToken: cancellationToken))));
 
-    private static async Task<Results<Ok<ConversationListResponse>, ProblemHttpResult>> ConversationsAsync(
-        string? userId, MemoryClient memory, CancellationToken cancellationToken)
-    {
-        try
+    private static Task<IResult> ConversationAsync(string conversationId, string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
+        MemoryEndpoints.CallAsync(async () =>
         {
-            return TypedResults.Ok(new ConversationListResponse(await memory.ListConversationsAsync(string.IsNullOrWhiteSpace(userId) ? "default" : userId, cancellationToken: cancellationToken)));
-        }
-        catch (MemoryUnavailableException e)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Memory unavailable", detail: e.Message);
-        }
-    }
-
-    private static async Task<Results<Ok<ConversationResponse>, ValidationProblem, ProblemHttpResult>> ConversationAsync(
-        string conversationId, string? userId, MemoryClient memory, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var turns = await memory.GetTurnsAsync(string.IsNullOrWhiteSpace(userId) ? "default" : userId, conversationId, 500, cancellationToken);
+            var turns = await memory.GetTurnsAsync(MemoryEndpoints.User(userId), conversationId, 500, cancellationToken);
             // What was said: skills' state turns (a game's, say) are not for the reader.
             return TypedResults.Ok(new ConversationResponse(conversationId, [.. turns.Where(t => t.Role is "user" or "assistant")]));
-        }
-        catch (MemoryUnavailableException e)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Memory unavailable", detail: e.Message);
-        }
-    }
+        });
 }
 
 /// <summary>The body of <c>POST /api/chat</c>.</summary>

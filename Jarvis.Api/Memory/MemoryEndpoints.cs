@@ -32,9 +32,11 @@ public static class MemoryEndpoints
     private static Task<IResult> ForgetEverythingAsync(string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
         CallAsync(async () => TypedResults.Ok(new ForgetEverythingResult(await memory.ForgetEverythingAsync(User(userId), cancellationToken))));
 
-    private static string User(string? userId) => string.IsNullOrWhiteSpace(userId) ? "default" : userId;
+    /// <summary>The user a request names, <c>default</c> when it names none.</summary>
+    internal static string User(string? userId) => string.IsNullOrWhiteSpace(userId) ? "default" : userId;
 
-    private static async Task<IResult> CallAsync(Func<Task<IResult>> call)
+    /// <summary>Runs a call to Jarvis.Memory: unavailable (or busy) is a 503 problem, a refusal a 400.</summary>
+    internal static async Task<IResult> CallAsync(Func<Task<IResult>> call)
     {
         try
         {

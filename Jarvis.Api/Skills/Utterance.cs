@@ -54,6 +54,33 @@ public static partial class Utterance
         });
     }
 
+    /// <summary>
+    /// <paramref name="folded"/> without the spaces, emoji and other symbols around it, so that phrasings anchored at both
+    /// ends (<see cref="Lead"/> … <see cref="Tail"/>) still match "😀 what time is it? 🕐".
+    /// </summary>
+    public static string TrimSymbols(string folded)
+    {
+        ArgumentNullException.ThrowIfNull(folded);
+        var start = 0;
+        var end = folded.Length;
+        while (start < end && IsSymbol(folded[start]))
+        {
+            start++;
+        }
+
+        while (end > start && IsSymbol(folded[end - 1]))
+        {
+            end--;
+        }
+
+        return folded[start..end];
+    }
+
+    private static bool IsSymbol(char c) => char.IsWhiteSpace(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) is
+        UnicodeCategory.OtherSymbol or UnicodeCategory.ModifierSymbol
+        or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
+        or UnicodeCategory.Format;
+
     /// <summary><c>fr</c> when <paramref name="folded"/> (see <see cref="Fold"/>) has more French words than English ones, else <c>en</c>.</summary>
     public static string DetectLanguage(string folded)
     {

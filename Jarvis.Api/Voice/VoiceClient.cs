@@ -6,9 +6,18 @@ using System.Text.Json;
 namespace Jarvis.Api.Voice;
 
 /// <summary>The typed client of Jarvis.Voice: speech to text (<c>POST /api/stt</c>), text to speech (<c>POST /api/tts</c>), and whether it answers.</summary>
-public sealed class VoiceClient(HttpClient httpClient)
+/// <param name="httpClient">The client, whose resilience pipeline bounds each request until its headers.</param>
+/// <param name="bodyTimeout">
+/// How long an answer's body may take once its headers came (default 30 s): a spoken sentence streams its WAV, and a
+/// voice service that stalls mid-body must not hold a turn until the user gives up.
+/// </param>
+public sealed class VoiceClient(HttpClient httpClient, TimeSpan? bodyTimeout = null)
 {
+    /// <summary>The default of the body timeout: many times what a sentence or a transcript takes.</summary>
+    public static readonly TimeSpan DefaultBodyTimeout = TimeSpan.FromSeconds(30);
+
     private readonly HttpClient _httpClient = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
+    private readonly TimeSpan _bodyTimeout = bodyTimeout ?? DefaultBodyTimeout;
 
     /// <summary>Null when Jarvis.Voice answers <c>GET /alive</c>; otherwise why not, in words a person can act on.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -33,7 +42,7 @@ public sealed class VoiceClient(HttpClient httpClient)
         using var content = new ReadOnlyMemoryContent(wav);
         content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/stt?language={Uri.EscapeDataString(language)}") { Content = content }, cancellationToken);
-        return await ReadAsync(() => response.Content.ReadFromJsonAsync<VoiceTranscript>(cancellationToken), cancellationToken)
+        return await ReadAsync(token => response.Content.ReadFromJsonAsync<VoiceTranscript>(token), cancellationToken)
             ?? throw new VoiceUnavailableException("Voice answered /api/stt with an empty body.");
     }
 
@@ -43,7 +52,7 @@ public sealed class VoiceClient(HttpClient httpClient)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/tts") { Content = JsonContent.Create(new { text, language }) };
         using var response = await SendAsync(request, cancellationToken);
-        return WithSizes(await ReadAsync(() => response.Content.ReadAsByteArrayAsync(cancellationToken), cancellationToken));
+        return WithSizes(await ReadAsync(response.Content.ReadAsByteArrayAsync, cancellationToken));
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -78,11 +87,17 @@ public sealed class VoiceClient(HttpClient httpClient)
         }
     }
 
-    private async Task<T> ReadAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    private async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_bodyTimeout);
         try
         {
-            return await read().ConfigureAwait(false);
+            return await read(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new VoiceUnavailableException($"Voice at {_httpClient.BaseAddress} stalled mid-answer: no end after {_bodyTimeout.TotalSeconds:0.#} s.", e);
         }
         catch (Exception e) when (IsUnreachable(e, cancellationToken))
         {

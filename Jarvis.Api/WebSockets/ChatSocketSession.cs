@@ -36,6 +36,7 @@ public sealed partial class ChatSocketSession(
     /// <summary>The source of the <c>ws turn</c> spans.</summary>
     public static readonly ActivitySource Source = new("Jarvis.Api.WebSockets");
 
+    private const string ShuttingDownMessage = "The service is stopping: no new reply on this connection; reconnect in a moment.";
     private const string BusyMessage = "A reply is still being written: wait for its \"done\", or send {\"type\":\"stop\"}.";
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
@@ -61,6 +62,7 @@ public sealed partial class ChatSocketSession(
     private ClientMessage? _audioMessage;
     private bool _audioTooLarge;
     private bool _droppingAudio;
+    private volatile bool _shuttingDown;
 
     /// <summary>The session id.</summary>
     public Guid Id { get; } = Guid.NewGuid();
@@ -114,6 +116,7 @@ public sealed partial class ChatSocketSession(
     /// <summary>Tells the client the service is stopping, lets the reply in flight finish, then closes with 1001.</summary>
     public async Task ShutdownAsync(CancellationToken cancellationToken)
     {
+        _shuttingDown = true;
         try
         {
             await SendAsync(new { type = "shutdown" }, cancellationToken);
@@ -232,6 +235,15 @@ public sealed partial class ChatSocketSession(
                 // The end of a voice message already refused: nothing to say twice.
                 _droppingAudio = false;
                 return;
+            case "audio_start" when _shuttingDown:
+                _droppingAudio = true;
+                await ErrorAsync("shutting_down", ShuttingDownMessage, cancellationToken);
+                return;
+            case "message" or "audio_end" when _shuttingDown:
+                // After `shutdown` no turn starts: the reply in flight is the last one on this connection.
+                ResetAudio();
+                await ErrorAsync("shutting_down", ShuttingDownMessage, cancellationToken);
+                return;
             case "audio_start" when _replying:
                 // Its frames are dropped until its audio_end: they are not a voice message of their own.
                 _droppingAudio = true;
@@ -300,6 +312,12 @@ public sealed partial class ChatSocketSession(
                 _audio.Write(frame.Audio);
             }
 
+            return;
+        }
+
+        if (_shuttingDown)
+        {
+            await ErrorAsync("shutting_down", ShuttingDownMessage, cancellationToken);
             return;
         }
 

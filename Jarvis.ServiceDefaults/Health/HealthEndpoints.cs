@@ -40,6 +40,8 @@ public static class HealthEndpoints
             .Validate(o => o.MemoryUnhealthyAbove >= o.MemoryDegradedAbove, "Health:Resources:MemoryUnhealthyAbove must not be below MemoryDegradedAbove.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ResourceHealth>();
+        // Made at start, so the gauges are on /metrics from the first scrape, not from the first health check.
+        builder.Services.AddHostedService<ResourceGaugesStarter>();
 
         // Readiness only, never liveness: a full disk takes the pod out of service instead of restarting it in a loop.
         builder.Services.AddHealthChecks()

@@ -87,6 +87,15 @@ public sealed class ResourceHealth
 }
 
 /// <summary>Degraded when the disk's free share is below <c>DiskDegradedBelow</c>, Unhealthy below <c>DiskUnhealthyBelow</c>.</summary>
+/// <summary>Creates <see cref="ResourceHealth"/> (and so its gauges) when the host starts.</summary>
+internal sealed class ResourceGaugesStarter(ResourceHealth resources) : IHostedService
+{
+    // Being constructed with the instance is the whole work: the gauges exist from here on.
+    public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(resources);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
 internal sealed class DiskHealthCheck(ResourceHealth resources) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

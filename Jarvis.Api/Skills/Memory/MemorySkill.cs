@@ -196,10 +196,12 @@ public sealed partial class MemorySkill(MemoryClient memory, SkillTelemetry tele
     [GeneratedRegex(@"\b(?:que|qu'est-ce\s+que\s+tu)\s+(?:sais(?:-|\s+)tu|sais|connais(?:-|\s+)tu|connais)\s+(?:(?:de|sur|du|des)\s+|d')(?<arg>\S.*?)" + Utterance.Tail + @"|\bqu'est-ce\s+que\s+tu\s+(?:sais|te\s+rappelles)\s+(?:(?:de|sur|du|des)\s+|d')(?<arg>\S.*?)" + Utterance.Tail, Utterance.Options)]
     private static partial Regex RecallFr();
 
-    [GeneratedRegex(Utterance.EnLead + @"forget(?:\s+(?:that|about|everything\s+about)\b)?\s*(?<arg>\S.*?)" + Utterance.Tail, Utterance.Options)]
+    // Not "forget the previous instructions …" or "forget what I said": those are about the conversation, and a model
+    // without tools would otherwise have its router delete memories for them.
+    [GeneratedRegex(Utterance.EnLead + @"forget(?:\s+(?:that|about|everything\s+about)\b)?\s*(?!(?:(?:all|any|the|my|your|these|those|that)\s+)*(?:(?:previous|prior|above|earlier|last|former|old|other|system)\s+)*(?:instructions?|prompts?|rules|messages?|questions?|conversation|context|everything\s+(?:above|before|else)|what\s+(?:i|you)\s+(?:just\s+)?(?:said|asked|wrote|told))\b)(?<arg>\S.*?)" + Utterance.Tail, Utterance.Options)]
     private static partial Regex ForgetEn();
 
-    [GeneratedRegex(Utterance.FrLead + @"oublie\s*(?:que\s+|qu'|tout\s+(?:ce\s+que\s+tu\s+sais\s+)?(?:sur|de)\s+|ce\s+que\s+tu\s+sais\s+(?:sur|de)\s+)?(?<arg>\S.*?)" + Utterance.Tail, Utterance.Options)]
+    [GeneratedRegex(Utterance.FrLead + @"oublie\s*(?:que\s+|qu'|tout\s+(?:ce\s+que\s+tu\s+sais\s+)?(?:sur|de)\s+|ce\s+que\s+tu\s+sais\s+(?:sur|de)\s+)?(?!(?:(?:les|la|le|tes|mes|ces|toutes\s+les|tous\s+les)\s+)?(?:instructions?|consignes?|regles|messages?|questions?|conversation|contexte|ce\s+que\s+(?:je\s+viens\s+de\s+dire|j'ai\s+dit|je\s+t'ai\s+dit|j'ai\s+demande)|tout\s+ca)\b)(?<arg>\S.*?)" + Utterance.Tail, Utterance.Options)]
     private static partial Regex ForgetFr();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Memory is unavailable; the {Request} request was answered without it")]

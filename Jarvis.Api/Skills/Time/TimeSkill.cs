@@ -51,7 +51,8 @@ public sealed partial class TimeSkill : ISkill
     public async Task<string?> TryAnswerAsync(SkillTurn turn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(turn);
-        var folded = Utterance.Fold(turn.Message);
+        // Whole phrasings only: "what is the time complexity of …" is not a question for the clock.
+        var folded = Utterance.TrimSymbols(Utterance.Fold(turn.Message));
         var (language, date) = TimeEn().IsMatch(folded) ? ("en", false)
             : TimeFr().IsMatch(folded) ? ("fr", false)
             : DateEn().IsMatch(folded) ? ("en", true)
@@ -109,16 +110,16 @@ public sealed partial class TimeSkill : ISkill
         }
     }
 
-    [GeneratedRegex(@"\bwhat(?:'s|\s+is)?\s+the\s+time\b|\bwhat\s+time\s+is\s+it\b|\b(?:tell\s+me|do\s+you\s+know)\s+the\s+time\b|\bcurrent\s+time\b", Utterance.Options)]
+    [GeneratedRegex(Utterance.EnLead + @"(?:what(?:'s|\s+is)?\s+the\s+(?:current\s+)?time(?:\s+(?:now|right\s+now))?|what\s+time\s+is\s+it(?:\s+(?:now|right\s+now))?|(?:can\s+you\s+)?(?:tell\s+me|do\s+you\s+know)\s+(?:what\s+)?the\s+time(?:\s+is)?|(?:the\s+)?current\s+time)" + Utterance.Tail, Utterance.Options)]
     private static partial Regex TimeEn();
 
-    [GeneratedRegex(@"\bquelle\s+heure\b|\bl'heure\s+(?:qu'il\s+est|actuelle)\b|\bdonne(?:-|\s+)moi\s+l'heure\b", Utterance.Options)]
+    [GeneratedRegex(Utterance.FrLead + @"(?:quelle\s+heure(?:\s+(?:est(?:-|\s+)il|il\s+est))?(?:\s+maintenant)?|il\s+est\s+quelle\s+heure(?:\s+maintenant)?|l'heure\s+(?:qu'il\s+est|actuelle)|(?:donne|dis)(?:-|\s+)moi\s+l'heure|(?:tu\s+as|as(?:-|\s+)tu)\s+l'heure)" + Utterance.Tail, Utterance.Options)]
     private static partial Regex TimeFr();
 
-    [GeneratedRegex(@"\bwhat(?:'s|\s+is)\s+(?:the\s+date|today'?s\s+date|the\s+day|today)\b|\bwhat\s+(?:day|date)\s+is\s+(?:it|today)\b|\btoday'?s\s+date\b|\bcurrent\s+date\b", Utterance.Options)]
+    [GeneratedRegex(Utterance.EnLead + @"(?:what(?:'s|\s+is)\s+(?:the\s+date|today'?s\s+date|the\s+day|today)(?:\s+today)?|what\s+(?:day|date)\s+is\s+(?:it|today)(?:\s+today)?|today'?s\s+date|(?:the\s+)?current\s+date)" + Utterance.Tail, Utterance.Options)]
     private static partial Regex DateEn();
 
-    [GeneratedRegex(@"\bquelle\s+(?:est\s+la\s+)?date\b|\bon\s+est\s+(?:quel|le\s+combien)\b|\bquel\s+jour\s+(?:sommes-nous|sommes\s+nous|on\s+est|est-on|est-ce|nous\s+sommes|est-il|sommes)\b|\bla\s+date\s+(?:d'aujourd'hui|du\s+jour)\b", Utterance.Options)]
+    [GeneratedRegex(Utterance.FrLead + @"(?:quelle\s+(?:est\s+la\s+)?date(?:\s+(?:aujourd'hui|d'aujourd'hui|du\s+jour))?|on\s+est\s+(?:quel\s+jour|le\s+combien)(?:\s+aujourd'hui)?|quel\s+jour\s+(?:sommes-nous|sommes\s+nous|on\s+est|est-on|est-ce|nous\s+sommes|est-il|sommes)(?:\s+aujourd'hui)?|(?:la\s+)?date\s+(?:d'aujourd'hui|du\s+jour))" + Utterance.Tail, Utterance.Options)]
     private static partial Regex DateFr();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Unknown time zone {TimeZone} in Jarvis:TimeZone; using UTC")]

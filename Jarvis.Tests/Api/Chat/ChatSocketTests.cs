@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Jarvis.Api.WebSockets;
+using Jarvis.Tests.Infrastructure.Ollama;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Jarvis.Tests.Api.Chat;
@@ -157,6 +158,32 @@ public sealed class ChatSocketTests
             Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.CloseStatus);
         }
 
+        await draining;
+    }
+
+    [Fact]
+    public async Task AfterShutdownNoTurnStartsButTheReplyInFlightEnds()
+    {
+        await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
+        var release = new TaskCompletionSource();
+        ollama.Enqueue(new FakeChatReply { HoldFirstTokenUntil = release.Task });
+        await using var api = new ApiFactory(new Dictionary<string, string> { ["ConnectionStrings:ollama"] = $"Endpoint={ollama.BaseAddress};Model=llama3.2:1b" });
+        using var socket = await ConnectAsync(api);
+        await SendAsync(socket, new { type = "message", text = "tell me about the sky" });
+        await Infrastructure.Eventually.TrueAsync(() => Task.FromResult(ollama.ChatRequests.Count == 1), "the reply to be in flight", Ct, TimeSpan.FromSeconds(10));
+
+        var draining = api.Services.GetRequiredService<ChatSocketRegistry>().DrainAsync(Ct);
+        Assert.Equal("shutdown", (await ReceiveAsync(socket)).GetProperty("type").GetString());
+        await SendAsync(socket, new { type = "message", text = "one more thing" });
+        var refused = await ReceiveAsync(socket);
+        release.SetResult();
+        var rest = await UntilAsync(socket, "done");
+
+        Assert.Equal("shutting_down", refused.GetProperty("code").GetString());
+        Assert.StartsWith("The sky is blue.", rest[^1].GetProperty("reply").GetString(), StringComparison.Ordinal);
+        var closed = await socket.ReceiveAsync(new byte[1024], Ct);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.CloseStatus);
+        Assert.Single(ollama.ChatRequests);
         await draining;
     }
 
