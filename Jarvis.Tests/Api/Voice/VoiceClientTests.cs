@@ -13,13 +13,7 @@ public sealed class VoiceClientTests
     [Fact]
     public async Task A_spoken_sentence_whose_body_stalls_is_voice_unavailable_after_the_body_timeout()
     {
-        var (app, baseAddress) = await LoopbackApp.StartAsync("stalling-voice", app => app.MapPost("/api/tts", async (HttpContext context) =>
-        {
-            context.Response.ContentType = "audio/wav";
-            await context.Response.Body.WriteAsync("RIFF\0\0\0\0WAVE"u8.ToArray(), context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
-        }), Ct);
+        var (app, baseAddress) = await StallingVoiceAsync();
         await using var _ = app;
         using var http = new HttpClient { BaseAddress = baseAddress };
         var client = new VoiceClient(http, TimeSpan.FromMilliseconds(300));
@@ -32,12 +26,7 @@ public sealed class VoiceClientTests
     [Fact]
     public async Task The_callers_stop_is_a_cancellation_not_unavailability()
     {
-        var (app, baseAddress) = await LoopbackApp.StartAsync("stalling-voice", app => app.MapPost("/api/tts", async (HttpContext context) =>
-        {
-            await context.Response.Body.WriteAsync("RIFF"u8.ToArray(), context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
-        }), Ct);
+        var (app, baseAddress) = await StallingVoiceAsync();
         await using var _ = app;
         using var http = new HttpClient { BaseAddress = baseAddress };
         var client = new VoiceClient(http);
@@ -46,4 +35,14 @@ public sealed class VoiceClientTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.SpeakAsync("Hello there.", "en", stop.Token));
     }
+
+    /// <summary>A voice service whose <c>/api/tts</c> sends its headers and the start of a WAV, then nothing.</summary>
+    private static Task<(WebApplication App, Uri BaseAddress)> StallingVoiceAsync() =>
+        LoopbackApp.StartAsync("stalling-voice", app => app.MapPost("/api/tts", async (HttpContext context) =>
+        {
+            context.Response.ContentType = "audio/wav";
+            await context.Response.Body.WriteAsync("RIFF\0\0\0\0WAVE"u8.ToArray(), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }), Ct);
 }
