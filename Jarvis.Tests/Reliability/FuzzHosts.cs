@@ -23,10 +23,14 @@ public sealed class FuzzHost<TEntry> : IAsyncDisposable where TEntry : class
 {
     private readonly WebApplicationFactory<TEntry> _parent;
 
-    private FuzzHost(WebApplicationFactory<TEntry> parent, Func<WebApplicationFactory<TEntry>, WebApplicationFactory<TEntry>> derive)
+    private FuzzHost(WebApplicationFactory<TEntry> parent, Action<IServiceCollection>? services)
     {
         _parent = parent;
-        Factory = derive(parent);
+        Factory = parent.WithWebHostBuilder(builder => builder.ConfigureServices(s =>
+        {
+            s.AddSingleton<ILoggerProvider>(Logs);
+            services?.Invoke(s);
+        }));
     }
 
     public WebApplicationFactory<TEntry> Factory { get; }
@@ -57,17 +61,7 @@ public sealed class FuzzHost<TEntry> : IAsyncDisposable where TEntry : class
         await _parent.DisposeAsync();
     }
 
-    internal static FuzzHost<TEntry> Create(WebApplicationFactory<TEntry> parent, Action<IServiceCollection>? services = null)
-    {
-        CapturingLoggerProvider? logs = null;
-        var host = new FuzzHost<TEntry>(parent, p => p.WithWebHostBuilder(builder => builder.ConfigureServices(s =>
-        {
-            s.AddSingleton<ILoggerProvider>(logs!);
-            services?.Invoke(s);
-        })));
-        logs = host.Logs;
-        return host;
-    }
+    internal static FuzzHost<TEntry> Create(WebApplicationFactory<TEntry> parent, Action<IServiceCollection>? services = null) => new(parent, services);
 }
 
 /// <summary>The fuzzed services.</summary>
