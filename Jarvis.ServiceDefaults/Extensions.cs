@@ -2,6 +2,7 @@ using Jarvis.ServiceDefaults.Health;
 using Jarvis.ServiceDefaults.Http;
 using Jarvis.ServiceDefaults.Logging;
 using Jarvis.ServiceDefaults.Metrics;
+using Jarvis.ServiceDefaults.RequestBody;
 using Jarvis.ServiceDefaults.RequestId;
 using Jarvis.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +27,8 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddRequestCorrelation();
+        // A JSON body with an unknown charset is a 415, not a 500 (in services that use the exception handler).
+        builder.Services.AddExceptionHandler<UnknownCharsetExceptionHandler>();
         builder.AddGracefulShutdown();
 
         // Service discovery and the standard resilience pipeline for every client made by IHttpClientFactory.

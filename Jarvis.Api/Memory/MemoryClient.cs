@@ -37,7 +37,7 @@ public sealed class MemoryClient(HttpClient httpClient)
                 throw new MemoryUnavailableException($"Memory at {_httpClient.BaseAddress} answered {(int)response.StatusCode} to GET /alive.");
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
         {
             throw new MemoryUnavailableException($"Memory at {_httpClient.BaseAddress} cannot be reached: {e.Message}", e);
         }

@@ -61,13 +61,18 @@ public static class OpenAiEndpoints
             return Error(StatusCodes.Status400BadRequest, "messages must contain at least one message with role \"user\".", "messages");
         }
 
+        if (messages.Any(m => m.Role is not null && string.IsNullOrWhiteSpace(m.Role)))
+        {
+            return Error(StatusCodes.Status400BadRequest, "A message's role may not be empty.", "messages");
+        }
+
         if (messages.Any(m => m.Content!.Length > options.Value.MaxMessageLength))
         {
             return Error(StatusCodes.Status413PayloadTooLarge, $"A message may have at most {options.Value.MaxMessageLength} characters.", "messages");
         }
 
         var history = messages.Select(m => new ChatMessage(new ChatRole(m.Role ?? "user"), m.Content)).ToList();
-        var turn = new ChatTurn(request!.User ?? "default", $"openai-{context.GetRequestId()}", last.Content!, history);
+        var turn = new ChatTurn(string.IsNullOrWhiteSpace(request!.User) ? "default" : request.User, $"openai-{context.GetRequestId()}", last.Content!, history);
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         var channel = request.Stream ? "openai-stream" : "openai";

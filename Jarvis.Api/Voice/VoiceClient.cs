@@ -28,8 +28,9 @@ public sealed class VoiceClient(HttpClient httpClient, TimeSpan? bodyTimeout = n
             using var response = await _httpClient.GetAsync(new Uri("alive", UriKind.Relative), cancellationToken).ConfigureAwait(false);
             return response.IsSuccessStatusCode ? null : $"Voice at {_httpClient.BaseAddress} answered {(int)response.StatusCode} to GET /alive.";
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
         {
+            // As for a turn: an open circuit or a Polly timeout is as unreachable as a refused connection.
             return $"Voice at {_httpClient.BaseAddress} cannot be reached: {e.Message}";
         }
     }

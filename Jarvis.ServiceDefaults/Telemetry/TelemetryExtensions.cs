@@ -28,8 +28,8 @@ internal static class TelemetryExtensions
     /// Metrics are also served to Prometheus on <c>/metrics</c> unless <c>Metrics:Prometheus:Enabled</c> is false.
     /// Unlike the template, spans and OpenTelemetry log records are only made when they are exported; the sampler is the
     /// SDK's (<c>OTEL_TRACES_SAMPLER</c>, <c>OTEL_TRACES_SAMPLER_ARG</c>). Ours on top: the resource (percent-decoded
-    /// <c>OTEL_RESOURCE_ATTRIBUTES</c>), <c>request_id</c>/<c>user_id</c> on every span of a request, and a bounded
-    /// flush when the host stops.
+    /// <c>OTEL_RESOURCE_ATTRIBUTES</c>), <c>request_id</c>/<c>user_id</c> on every span of a request, secrets scrubbed
+    /// from spans as from logs, and a bounded flush when the host stops.
     /// </summary>
     public static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
     {
@@ -70,7 +70,9 @@ internal static class TelemetryExtensions
                     .AddSource(JarvisSources)
                     .AddAspNetCoreInstrumentation(options => options.Filter = context => !HealthEndpoints.IsProbe(context.Request.Path))
                     .AddHttpClientInstrumentation()
-                    .AddProcessor(new CorrelationSpanProcessor()))
+                    .AddProcessor(new CorrelationSpanProcessor())
+                    // Before the exporter (UseOtlpExporter adds its processor after these), so only scrubbed spans leave.
+                    .AddProcessor(new SecretScrubbingSpanProcessor()))
                 .UseOtlpExporter();
         }
 

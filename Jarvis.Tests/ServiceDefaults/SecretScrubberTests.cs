@@ -54,7 +54,31 @@ public sealed class SecretScrubberTests
     [InlineData("connecting to postgres://admin:s3cret@db:5432/jarvis", "connecting to postgres://admin:***@db:5432/jarvis")]
     // A bearer token on its own.
     [InlineData("retrying with Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqYXJ2aXMifQ.c2ln", "retrying with Bearer ***")]
+    // Credentials recognised by their shape, with nothing naming them (the vendor's prefix is kept).
+    [InlineData("using sk-proj-Xq3v9TzL0aB7cD2eF4gH6iJ8kL1mN3oP5q now", "using sk-proj-*** now")]
+    [InlineData("sk-ant-api03-Zr8Yq7Xp6Wo5Vn4Um3Tl2Sk1Rj0Qi9Ph8Og7", "sk-ant-api03-***")]
+    [InlineData("push with ghp_R4nd0mT0k3nV4lu3F0rT3st1ngOnly12345 failed", "push with ghp_*** failed")]
+    [InlineData("github_pat_11ABCDEFG0123456789_abcdefghijklmnop", "github_pat_***")]
+    [InlineData("glpat-x9Y8z7W6v5U4t3S2r1Q0", "glpat-***")]
+    [InlineData("AccessKeyId AKIAJ7Q4XZ2LMN8RT5WV denied", "AccessKeyId AKIA*** denied")]
+    [InlineData("key=AIzaSyD4fk3Q9xTz7LmP2nR8sV5wY1bC6dE0gH3", "key=***")]
+    [InlineData("maps AIzaSyD4fk3Q9xTz7LmP2nR8sV5wY1bC6dE0gH3", "maps AIza***")]
+    [InlineData("GOCSPX-3fK9pLm2Qr7sTu1VwXy5Za8bCd", "GOCSPX-***")]
+    [InlineData("xoxb-123456789012-1234567890123-AbCdEfGhIjKl", "xoxb-***")]
+    [InlineData("posting to https://hooks.slack.com/services/T0FAKE0001/B0FAKE0002/XyZ0123456789", "posting to https://hooks.slack.com/services/***")]
+    [InlineData("charge with sk_live_51HfakeKeyAbCdEfGhIjKlMnOp", "charge with sk_live_***")]
+    [InlineData("SG.fakeSendGridKey0123.AbCdEfGhIjKlMnOpQrStUv", "SG.***")]
+    [InlineData("npm_FakeNpmToken0123456789AbCdEfGhIjKlMn hf_FakeHuggingFaceToken0123456789AbCd", "npm_*** hf_***")]
+    [InlineData("id eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqYXJ2aXMifQ.c2lnbmF0dXJl end", "id eyJ*** end")]
+    [InlineData("ws?x=jt1.1767225600.abcdef012345.c2lnbmF0dXJl", "ws?x=jt1.***")]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY----- done", "-----BEGIN RSA PRIVATE KEY-----*** done")]
+    [InlineData("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq (cut", "-----BEGIN PRIVATE KEY-----***")]
+    [InlineData("https://a.blob.core.windows.net/c?sv=2022-11-02&sig=AbC%2Bdef%3D", "https://a.blob.core.windows.net/c?sv=2022-11-02&sig=***")]
+    [InlineData("X-Amz-Signature=abc123def", "X-Amz-Signature=***")]
     // Left alone.
+    [InlineData("pip install sk-learn; task-runner", "pip install sk-learn; task-runner")]
+    [InlineData("hf_model=small ghp_short AKIA eyJhbGciOi", "hf_model=small ghp_short AKIA eyJhbGciOi")]
+    [InlineData("travelling in Asia; msg.length", "travelling in Asia; msg.length")]
     [InlineData("monkey=banana", "monkey=banana")]
     [InlineData("max_tokens=512", "max_tokens=512")]
     [InlineData("token_count=10", "token_count=10")]
@@ -105,6 +129,8 @@ public sealed class SecretScrubberTests
     [InlineData("monkey", false)]
     [InlineData("token_count", false)]
     [InlineData("passwordless", false)]
+    [InlineData("sig", true)]
+    [InlineData("X-Amz-Signature", true)]
     public void IsSecretNameRecognisesSecretNames(string name, bool expected)
     {
         Assert.Equal(expected, SecretScrubber.IsSecretName(name));

@@ -39,7 +39,17 @@ internal static class AudioUpload
         }
         else if (request.HasFormContentType && mediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidDataException || (e is IOException && !request.HttpContext.RequestAborted.IsCancellationRequested))
+            {
+                // No boundary, a body that ends before its closing boundary, a part over the form limits: the client's mistake.
+                return (null, BadRequest($"The form is not valid multipart/form-data: {e.Message}"));
+            }
+
             if (form.Files.Count == 0)
             {
                 return (null, BadRequest("The form has no file part; send the recording as its first file."));

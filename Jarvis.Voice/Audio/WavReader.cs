@@ -54,7 +54,15 @@ public static class WavReader
                 return new PcmAudio(format, wav.Slice(body, whole));
             }
 
-            offset = body + (int)Math.Min(size + (size & 1), int.MaxValue - body);
+            // A chunk that claims to run past the end leaves no room for another (in long arithmetic: a size near 4 GiB
+            // would overflow an int offset).
+            var next = body + (long)size + (size & 1);
+            if (next > span.Length)
+            {
+                break;
+            }
+
+            offset = (int)next;
         }
 
         throw new WavFormatException(format is null ? "The WAV file is truncated: it has no fmt chunk." : "The WAV file is truncated: it has no data chunk.");

@@ -9,6 +9,7 @@ public sealed partial class OtlpReceiver
     private ExportTraceServiceResponse ExportTraces(byte[] body)
     {
         var request = ExportTraceServiceRequest.Parser.ParseFrom(body);
+        _bodies.Enqueue(body);
         foreach (var resourceSpans in request.ResourceSpans)
         {
             var resource = Remember(resourceSpans.Resource);
@@ -27,6 +28,7 @@ public sealed partial class OtlpReceiver
     private ExportLogsServiceResponse ExportLogs(byte[] body)
     {
         var request = ExportLogsServiceRequest.Parser.ParseFrom(body);
+        _bodies.Enqueue(body);
         foreach (var resourceLogs in request.ResourceLogs)
         {
             var resource = Remember(resourceLogs.Resource);
@@ -45,6 +47,7 @@ public sealed partial class OtlpReceiver
     private ExportMetricsServiceResponse ExportMetrics(byte[] body)
     {
         var request = ExportMetricsServiceRequest.Parser.ParseFrom(body);
+        _bodies.Enqueue(body);
         foreach (var resourceMetrics in request.ResourceMetrics)
         {
             var resource = Remember(resourceMetrics.Resource);

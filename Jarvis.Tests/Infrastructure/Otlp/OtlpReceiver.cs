@@ -28,6 +28,7 @@ public sealed partial class OtlpReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<OtlpSpan> _spans = new();
     private readonly ConcurrentQueue<OtlpLog> _logs = new();
     private readonly ConcurrentQueue<OtlpMetric> _metrics = new();
+    private readonly ConcurrentQueue<byte[]> _bodies = new();
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _resources = new();
 
     private OtlpReceiver(WebApplication app, string apiKey)
@@ -47,6 +48,12 @@ public sealed partial class OtlpReceiver : IAsyncDisposable
     public IReadOnlyCollection<OtlpSpan> Spans => _spans;
 
     public IReadOnlyCollection<OtlpLog> Logs => _logs;
+
+    /// <summary>
+    /// Every export's protobuf as received (after gzip), in arrival order: strings are stored in it as UTF-8 bytes, so a
+    /// search of these finds a value wherever it was (attributes, events, status, bodies, resources).
+    /// </summary>
+    public IReadOnlyCollection<byte[]> Bodies => _bodies;
 
     /// <summary>Every metric of every export, one entry per instrument per export.</summary>
     public IReadOnlyCollection<OtlpMetric> Metrics => _metrics;
