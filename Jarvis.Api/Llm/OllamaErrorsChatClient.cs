@@ -51,6 +51,11 @@ internal sealed class OllamaErrorsChatClient(IChatClient inner, OllamaConnection
                         break;
                     }
                 }
+                catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    // The caller cancelled, and the response was disposed under the read (CancellableOllamaApiClient).
+                    throw new OperationCanceledException("The chat was cancelled.", e, cancellationToken);
+                }
                 catch (Exception e) when (Translate(e, model, streaming, cancellationToken) is { } failure)
                 {
                     throw failure;
