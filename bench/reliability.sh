@@ -18,9 +18,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
 
-dotnet build Jarvis.sln -c Release -nologo -v quiet >/dev/null
 report=$(mktemp)
-trap 'rm -f "$report"' EXIT
+trap 'rm -f "$report" "$report.log"' EXIT
+dotnet build Jarvis.sln -c Release -nologo -v quiet >"$report.log" 2>&1 || { cat "$report.log" >&2; exit 1; }
 
 status=0
 started=$(date +%s)
@@ -31,5 +31,4 @@ echo "Reliability suite, load ${seconds} s, $(nproc) cores, $(date -u +%Y-%m-%d)
 cat "$report"
 grep -E "^\s*(Failed|Passed|Skipped)!|^\s*Failed [A-Za-z]|Error Message:" -A3 "$report.log" | grep -v "^--$" || true
 echo "whole run $(( $(date +%s) - started )) s, exit status $status"
-rm -f "$report.log"
 exit "$status"

@@ -17,7 +17,8 @@ internal sealed class CancellableOllamaApiClient(HttpClient client, string model
         var response = await base.SendToOllamaAsync(requestMessage, ollamaRequest, completionOption, cancellationToken).ConfigureAwait(false);
         if (completionOption == HttpCompletionOption.ResponseHeadersRead && cancellationToken.CanBeCanceled)
         {
-            // The registration lives as long as the caller's token (a request's or a turn's); disposing twice is harmless.
+            // The registration lives as long as the token, which OllamaErrorsChatClient makes for each call; disposing
+            // the response twice is harmless.
             cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), response);
         }
 

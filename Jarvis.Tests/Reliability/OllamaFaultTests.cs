@@ -111,7 +111,7 @@ public sealed class OllamaFaultTests
         var failures = slow.Where(r => r.Outcome is not (TurnOutcome.Ok or TurnOutcome.MemoryUnavailable)).ToList();
         ReliabilityRun.Report("Fault: Ollama slow (1.5 s to the first token, 300 ms a token), then stalled", [
             $"{s_mix}; {slow.Count} slow turns, {failures.Count} not whole; {ReliabilityRun.Percentiles(slow.Select(r => r.Milliseconds))}",
-            $"Api threads {threadsBefore} before, at most {threadsMost} with {s_mix.Rest + s_mix.Sse + s_mix.WebSocket + s_mix.OpenAi + s_mix.OpenAiStream} slow replies in flight",
+            $"Api threads {threadsBefore} before, at most {threadsMost} with {s_mix.Clients} slow replies in flight",
             $"stalled reply: WebSocket stop answered by {stopped}; an SSE client and an OpenAI streaming client that left after the first token: {abandoned}, {abandonedOpenAi}; streams left open to Ollama: {ollama.OpenStreams}",
             .. failures.Take(5).Select(e => $"error: {e.Channel} {e.Outcome} {e.Detail}"),
         ]);
