@@ -2,7 +2,6 @@ using Jarvis.Api.Chat;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OllamaSharp;
 
 namespace Jarvis.Api.Llm;
 
@@ -16,7 +15,7 @@ public static class LlmExtensions
     /// Registers the chat client of the Ollama model in <c>ConnectionStrings:{Jarvis:Llm:ConnectionStringName}</c> (see
     /// <see cref="LlmConfiguration"/>), outermost first: function invocation (the skills' tools),
     /// OpenTelemetry (GenAI spans and metrics under <see cref="LlmTelemetry.SourceName"/>), logging, Jarvis' own
-    /// <c>llm_*</c> metrics, Ollama's failures in words, then OllamaSharp over the <c>ollama</c> HTTP client (resilience,
+    /// <c>llm_*</c> metrics, Ollama's failures in words, then OllamaSharp (its streams ending when cancelled) over the <c>ollama</c> HTTP client (resilience,
     /// service discovery and request ids from ServiceDefaults). With no model configured nothing is registered, and the
     /// <c>llm</c> health check is Degraded: the offline responder answers.
     /// </summary>
@@ -45,7 +44,7 @@ public static class LlmExtensions
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
             });
 
-        builder.Services.AddChatClient(sp => new OllamaApiClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), connection.Model))
+        builder.Services.AddChatClient(sp => new CancellableOllamaApiClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), connection.Model))
             .UseFunctionInvocation(configure: invocation => invocation.MaximumIterationsPerRequest = 4)
             .UseOpenTelemetry(sourceName: LlmTelemetry.SourceName)
             .UseLogging()

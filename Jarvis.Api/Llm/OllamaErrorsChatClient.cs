@@ -21,9 +21,10 @@ internal sealed class OllamaErrorsChatClient(IChatClient inner, OllamaConnection
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var model = ModelOf(options);
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            return await base.GetResponseAsync(messages, options, cancellationToken);
+            return await base.GetResponseAsync(messages, options, call.Token);
         }
         catch (Exception e) when (Translate(e, model, streaming: false, cancellationToken) is { } failure)
         {
@@ -37,7 +38,10 @@ internal sealed class OllamaErrorsChatClient(IChatClient inner, OllamaConnection
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = ModelOf(options);
-        var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // A token of this call alone: what CancellableOllamaApiClient registers on it goes with the call, not with a
+        // longer-lived token (Kestrel reuses a connection's RequestAborted source from request to request).
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var updates = base.GetStreamingResponseAsync(messages, options, call.Token).GetAsyncEnumerator(call.Token);
         try
         {
             var streaming = false;
@@ -50,6 +54,11 @@ internal sealed class OllamaErrorsChatClient(IChatClient inner, OllamaConnection
                     {
                         break;
                     }
+                }
+                catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    // The caller cancelled, and the response was disposed under the read (CancellableOllamaApiClient).
+                    throw new OperationCanceledException("The chat was cancelled.", e, cancellationToken);
                 }
                 catch (Exception e) when (Translate(e, model, streaming, cancellationToken) is { } failure)
                 {

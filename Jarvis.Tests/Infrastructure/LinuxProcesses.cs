@@ -52,6 +52,20 @@ public static partial class LinuxProcesses
         }
     }
 
+    /// <summary>The resident set size of a process in bytes (<c>VmRSS</c> in <c>/proc/PID/status</c>).</summary>
+    public static long ResidentBytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    /// <summary>How many threads a process has (<c>Threads</c> in <c>/proc/PID/status</c>).</summary>
+    public static int Threads(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal));
+        return int.Parse(line["Threads:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Every process whose parent chain leads to <paramref name="pid"/>.</summary>
     public static List<ProcessInfo> Descendants(int pid)
     {

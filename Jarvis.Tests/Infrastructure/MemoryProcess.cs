@@ -10,11 +10,13 @@ public sealed class MemoryProcess : IAsyncLifetime
 
     public ServiceProcess Process { get; private set; } = null!;
 
+    private Dictionary<string, string> Variables => new() { ["Memory__Embedded__DataDirectory"] = _data };
+
     public Uri BaseAddress => Process.BaseAddress;
 
     public async ValueTask InitializeAsync()
     {
-        Process = ServiceProcess.Start("Jarvis.Memory", "Production", new Dictionary<string, string> { ["Memory__Embedded__DataDirectory"] = _data });
+        Process = ServiceProcess.Start("Jarvis.Memory", "Production", Variables);
         await Process.WaitUntilHealthyAsync(TestContext.Current.CancellationToken);
     }
 
@@ -32,4 +34,14 @@ public sealed class MemoryProcess : IAsyncLifetime
     }
 
     public HttpClient CreateClient() => Process.CreateClient();
+
+    /// <summary>SIGKILLs the service (Process.Kill), so it finishes nothing, as a crash or an OOM kill would.</summary>
+    public async Task KillAsync() => await Process.DisposeAsync();
+
+    /// <summary>Starts the service again on the same data directory and address, and waits until it is healthy.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        Process = ServiceProcess.Start("Jarvis.Memory", "Production", Variables, BaseAddress.Port);
+        await Process.WaitUntilHealthyAsync(cancellationToken);
+    }
 }

@@ -13,6 +13,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private int _disposed;
 
     private ServiceProcess(Process process, Uri baseAddress)
     {
@@ -28,11 +29,15 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id, for /proc and signals.</summary>
+    public int Pid => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
-    public static ServiceProcess Start(string project, string environment, IDictionary<string, string>? variables = null)
+    /// <summary>Starts <paramref name="project"/> on <paramref name="port"/> (a restart keeps its address), else on a free port.</summary>
+    public static ServiceProcess Start(string project, string environment, IDictionary<string, string>? variables = null, int? port = null)
     {
-        var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        var baseAddress = new Uri($"http://127.0.0.1:{port ?? FreePort()}");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -96,6 +101,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Once is enough: a test may kill the service itself and its fixture dispose it again.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

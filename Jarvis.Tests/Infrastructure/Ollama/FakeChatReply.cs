@@ -32,6 +32,12 @@ public sealed record FakeChatReply
     /// <summary>A pause before the first line, to measure the time to first token.</summary>
     public TimeSpan DelayBeforeFirstToken { get; init; }
 
+    /// <summary>A pause before each later token: a slow model (a CPU-bound one writes a few tokens a second).</summary>
+    public TimeSpan DelayBetweenTokens { get; init; }
+
+    /// <summary>With <see cref="Error"/> set: the connection is reset after <see cref="TokensBeforeError"/> tokens instead of the error line, as when Ollama dies mid-answer.</summary>
+    public bool ResetConnection { get; init; }
+
     /// <summary>When set, the first line waits for this task: a test holds a reply in flight as long as it needs.</summary>
     public Task? HoldFirstTokenUntil { get; init; }
 }

@@ -12,7 +12,8 @@ namespace Jarvis.Tests.Infrastructure.Ollama;
 /// then a <c>done:true</c> record with <c>done_reason</c> and the six metrics), <c>stream:false</c> one
 /// <c>application/json; charset=utf-8</c> object, tool calls as a whole <c>done:false</c> chunk with empty content,
 /// <c>{"error": "..."}</c> with 400 for a missing or invalid body and 404 <c>model 'x' not found</c> for an unknown model,
-/// and a scripted mid-stream failure (status 200, a last line <c>{"error": "..."}</c>). Every request is recorded.
+/// and a scripted mid-stream failure (status 200, a last line <c>{"error": "..."}</c>, or a reset connection). Every
+/// request is recorded, and the streams open now are counted.
 /// </summary>
 public sealed partial class FakeOllamaServer
 {
@@ -28,8 +29,16 @@ public sealed partial class FakeOllamaServer
     /// </summary>
     public ConcurrentDictionary<string, bool> ModelsWithoutTools { get; } = new(StringComparer.Ordinal);
 
+    private int _openStreams;
+
     /// <summary>The chat reply when none is scripted.</summary>
     public static FakeChatReply DefaultReply { get; } = new();
+
+    /// <summary>What this server answers when no reply is scripted (<see cref="DefaultReply"/> unless a test sets it).</summary>
+    public FakeChatReply UnscriptedReply { get; set; } = DefaultReply;
+
+    /// <summary>Streaming chat responses being written now: 0 once every client has finished or gone away.</summary>
+    public int OpenStreams => Volatile.Read(ref _openStreams);
 
     /// <summary>Scripts the reply to the next <c>POST /api/chat</c> that reaches the model.</summary>
     public void Enqueue(FakeChatReply reply) => _replies.Enqueue(reply);
@@ -84,7 +93,7 @@ public sealed partial class FakeOllamaServer
 
         var stream = request["stream"] is not JsonValue streamValue || !streamValue.TryGetValue<bool>(out var streamFlag) || streamFlag;
         var hasTools = request["tools"] is JsonArray { Count: > 0 };
-        var reply = _replies.TryDequeue(out var scripted) ? scripted : DefaultReply;
+        var reply = _replies.TryDequeue(out var scripted) ? scripted : UnscriptedReply;
         var toolCalls = hasTools ? reply.ToolCalls : [];
 
         if (request["messages"] is not JsonArray { Count: > 0 })
@@ -107,6 +116,19 @@ public sealed partial class FakeOllamaServer
             return;
         }
 
+        Interlocked.Increment(ref _openStreams);
+        try
+        {
+            await StreamAsync(context, model, reply, toolCalls);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openStreams);
+        }
+    }
+
+    private static async Task StreamAsync(HttpContext context, string model, FakeChatReply reply, IReadOnlyList<FakeToolCall> toolCalls)
+    {
         StartStream(context);
         if (reply.DelayBeforeFirstToken > TimeSpan.Zero)
         {
@@ -126,12 +148,25 @@ public sealed partial class FakeOllamaServer
                 break;
             }
 
+            if (written > 0 && reply.DelayBetweenTokens > TimeSpan.Zero)
+            {
+                await Task.Delay(reply.DelayBetweenTokens, context.RequestAborted);
+            }
+
             await WriteLineAsync(context.Response, Record(model, token, [], done: false, null, null).ToJsonString());
             written++;
         }
 
         if (reply.Error is { } midStreamError)
         {
+            if (reply.ResetConnection)
+            {
+                // The tokens already written reach the client first, as from a process that dies mid-answer.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), context.RequestAborted);
+                context.Abort();
+                return;
+            }
+
             await WriteLineAsync(context.Response, new JsonObject { ["error"] = midStreamError }.ToJsonString());
             return;
         }
