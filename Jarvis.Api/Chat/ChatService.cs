@@ -63,7 +63,11 @@ public sealed partial class ChatService(
             memoryAvailable = recalled;
             // Function invocation (in the chat pipeline) runs the tools the model calls and asks it again with their results.
             var skillTurn = SkillTurn.Of(turn.UserId, turn.Message, turn.ConversationId);
-            var chatOptions = new ChatOptions { Tools = _toolsUnsupported ? null : [.. skills.SelectMany(s => s.Tools(skillTurn))] };
+            var chatOptions = new ChatOptions
+            {
+                Tools = _toolsUnsupported ? null : [.. skills.SelectMany(s => s.Tools)],
+                AdditionalProperties = new() { [SkillTurn.OptionsKey] = skillTurn },
+            };
 
             // A model that cannot call tools still gets the skills' answers for what their router recognises.
             var routed = _toolsUnsupported ? await RouteAsync(skillTurn, cancellationToken) : null;

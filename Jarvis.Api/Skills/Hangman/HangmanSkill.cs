@@ -18,13 +18,17 @@ public sealed partial class HangmanSkill(MemoryClient memory, SkillTelemetry tel
     /// <inheritdoc />
     public string Name => "hangman";
 
+    private AIFunction[]? _tools;
+
     /// <inheritdoc />
-    public IEnumerable<AIFunction> Tools(SkillTurn turn)
+    public IReadOnlyList<AIFunction> Tools => _tools ??= [.. CreateTools()];
+
+    // Made once: the turn a call belongs to is SkillTurn.Current, so the functions are not rebuilt on every turn.
+    private IEnumerable<AIFunction> CreateTools()
     {
-        ArgumentNullException.ThrowIfNull(turn);
         yield return AIFunctionFactory.Create(
             async ([Description("start, give up, a single letter, or a whole word")] string move, CancellationToken cancellationToken) =>
-                await PlayAsync(turn, Move.Of(move, turn.Language), cancellationToken) ?? (turn.Language == "fr" ? "Aucune partie en cours." : "No game is in progress."),
+                await PlayAsync(SkillTurn.Current, Move.Of(move, SkillTurn.Current.Language), cancellationToken) ?? (SkillTurn.Current.Language == "fr" ? "Aucune partie en cours." : "No game is in progress."),
             new AIFunctionFactoryOptions { Name = "hangman", Description = "Play hangman with the user: start a game, guess a letter or the word, or give up. Show the user the board it returns." });
     }
 

@@ -18,22 +18,26 @@ public sealed partial class HomeAssistantSkill(HomeAssistantClient homeAssistant
     /// <inheritdoc />
     public string Name => "home";
 
+    private AIFunction[]? _tools;
+
     /// <inheritdoc />
-    public IEnumerable<AIFunction> Tools(SkillTurn turn)
+    public IReadOnlyList<AIFunction> Tools => _tools ??= [.. CreateTools()];
+
+    // Made once: the turn a call belongs to is SkillTurn.Current, so the functions are not rebuilt on every turn.
+    private IEnumerable<AIFunction> CreateTools()
     {
-        ArgumentNullException.ThrowIfNull(turn);
         yield return AIFunctionFactory.Create(
             async ([Description("The device, as the user named it.")] string name, CancellationToken cancellationToken) =>
-                (await RunAsync(name, null, turn.Language, cancellationToken)).Text,
+                (await RunAsync(name, null, SkillTurn.Current.Language, cancellationToken)).Text,
             new AIFunctionFactoryOptions { Name = "home_state", Description = "Read the state of a light, switch, cover or thermostat in the home." });
         yield return AIFunctionFactory.Create(
             async ([Description("The device, as the user named it.")] string name,
                    [Description("turn_on, turn_off, open, close or set")] string action,
                    [Description("For set: a brightness or position in percent, or a temperature.")] double? value = null,
                    CancellationToken cancellationToken = default) =>
-                IsQuestion(turn.Message)
-                    ? (turn.Language == "fr" ? "Refusé : la demande est une question ; je n'agis que sur un ordre explicite." : "Refused: the user asked a question; act only on an explicit command.")
-                    : (await RunAsync(name, new Command(action, value), turn.Language, cancellationToken)).Text,
+                IsQuestion(SkillTurn.Current.Message)
+                    ? (SkillTurn.Current.Language == "fr" ? "Refusé : la demande est une question ; je n'agis que sur un ordre explicite." : "Refused: the user asked a question; act only on an explicit command.")
+                    : (await RunAsync(name, new Command(action, value), SkillTurn.Current.Language, cancellationToken)).Text,
             new AIFunctionFactoryOptions
             {
                 Name = "home_control",

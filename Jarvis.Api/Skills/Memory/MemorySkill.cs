@@ -33,29 +33,32 @@ public sealed partial class MemorySkill(MemoryClient memory, SkillTelemetry tele
     /// <inheritdoc />
     public string Name => "memory";
 
+    private AIFunction[]? _tools;
+
     /// <inheritdoc />
-    public IEnumerable<AIFunction> Tools(SkillTurn turn)
+    public IReadOnlyList<AIFunction> Tools => _tools ??= [.. CreateTools()];
+
+    // Made once: the turn a call belongs to is SkillTurn.Current, so the functions are not rebuilt on every turn.
+    private IEnumerable<AIFunction> CreateTools()
     {
-        ArgumentNullException.ThrowIfNull(turn);
-        var user = turn.UserId;
         yield return AIFunctionFactory.Create(
             ([Description("What to remember, as a full sentence.")] string text, CancellationToken cancellationToken) => ToolAsync(async () =>
             {
-                await memory.RememberAsync(user, text, cancellationToken: cancellationToken);
+                await memory.RememberAsync(SkillTurn.Current.UserId, text, cancellationToken: cancellationToken);
                 return "Remembered.";
             }),
             new AIFunctionFactoryOptions { Name = "remember", Description = "Store a fact or preference about the user for later conversations." });
         yield return AIFunctionFactory.Create(
             ([Description("What to look for.")] string query, CancellationToken cancellationToken) => ToolAsync(async () =>
             {
-                var hits = await memory.RecallAsync(user, query, 5, cancellationToken);
+                var hits = await memory.RecallAsync(SkillTurn.Current.UserId, query, 5, cancellationToken);
                 return hits.Count == 0 ? "Nothing is remembered about that." : string.Join("\n", hits.Select(h => "- " + h.Text));
             }),
             new AIFunctionFactoryOptions { Name = "recall", Description = "Find what is remembered about the user on a topic." });
         yield return AIFunctionFactory.Create(
             ([Description("What to look for.")] string query, CancellationToken cancellationToken) => ToolAsync(async () =>
             {
-                var forgotten = await memory.ForgetAsync(user, query, cancellationToken: cancellationToken);
+                var forgotten = await memory.ForgetAsync(SkillTurn.Current.UserId, query, cancellationToken: cancellationToken);
                 return string.Create(CultureInfo.InvariantCulture, $"Forgot {forgotten.Count} memories.");
             }),
             new AIFunctionFactoryOptions { Name = "forget", Description = "Forget what is remembered about the user on a topic." });

@@ -38,8 +38,13 @@ public sealed partial class TimeSkill : ISkill
     /// <inheritdoc />
     public string Name => "time";
 
+    private AIFunction[]? _tools;
+
     /// <inheritdoc />
-    public IEnumerable<AIFunction> Tools(SkillTurn turn)
+    public IReadOnlyList<AIFunction> Tools => _tools ??= [.. CreateTools()];
+
+    // Made once: the turn a call belongs to is SkillTurn.Current, so the functions are not rebuilt on every turn.
+    private IEnumerable<AIFunction> CreateTools()
     {
         yield return AIFunctionFactory.Create(
             async () => (await _telemetry.RunAsync(Name, () => Task.FromResult(new SkillAnswer(

@@ -18,15 +18,19 @@ public sealed partial class WeatherSkill(OpenMeteoClient openMeteo, SkillTelemet
     /// <inheritdoc />
     public string Name => "weather";
 
+    private AIFunction[]? _tools;
+
     /// <inheritdoc />
-    public IEnumerable<AIFunction> Tools(SkillTurn turn)
+    public IReadOnlyList<AIFunction> Tools => _tools ??= [.. CreateTools()];
+
+    // Made once: the turn a call belongs to is SkillTurn.Current, so the functions are not rebuilt on every turn.
+    private IEnumerable<AIFunction> CreateTools()
     {
-        ArgumentNullException.ThrowIfNull(turn);
         yield return AIFunctionFactory.Create(
             async ([Description("The city, as the user named it.")] string city,
                    [Description("today or tomorrow")] string? day,
                    CancellationToken cancellationToken) =>
-                (await AnswerAsync(city, IsTomorrow(day), rain: false, turn.Language, cancellationToken)).Text,
+                (await AnswerAsync(city, IsTomorrow(day), rain: false, SkillTurn.Current.Language, cancellationToken)).Text,
             new AIFunctionFactoryOptions
             {
                 Name = "get_weather",

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Jarvis.Api.Skills;
 using Jarvis.Tests.Infrastructure;
 using Jarvis.Tests.Infrastructure.Ollama;
 using Microsoft.AspNetCore.Builder;
@@ -85,6 +86,8 @@ public sealed class ChatMemoryTests
             Assert.Equal("I will remember.", reply);
             Assert.Equal(2, ollama.ChatRequests.Count);
             var first = ollama.ChatRequests[0].Json;
+            // The turn the tools read travels in the request's options inside the Api, never to Ollama.
+            Assert.DoesNotContain(SkillTurn.OptionsKey, ollama.ChatRequests[0].Body, StringComparison.Ordinal);
             Assert.Equal(["remember", "recall", "forget", "time", "get_weather", "home_state", "home_control", "hangman"], first["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()));
             var second = ollama.ChatRequests[1].Json["messages"]!.AsArray();
             Assert.Equal("tool", second[^1]!["role"]!.GetValue<string>());
