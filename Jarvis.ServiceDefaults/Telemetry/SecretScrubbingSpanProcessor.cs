@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Jarvis.ServiceDefaults.Logging;
 using OpenTelemetry;
@@ -12,6 +13,11 @@ namespace Jarvis.ServiceDefaults.Telemetry;
 /// </summary>
 internal sealed class SecretScrubbingSpanProcessor : BaseProcessor<Activity>
 {
+    // Attribute names are the code's (a few dozen semantic-convention names), so whether each names a secret is
+    // decided once rather than by a regular expression on every attribute of every span; capped all the same.
+    private const int MaxCachedNames = 1024;
+    private static readonly ConcurrentDictionary<string, bool> s_secretNames = new(StringComparer.Ordinal);
+
     public override void OnEnd(Activity data)
     {
         List<KeyValuePair<string, string>>? replaced = null;
@@ -55,12 +61,28 @@ internal sealed class SecretScrubbingSpanProcessor : BaseProcessor<Activity>
             return null;
         }
 
-        if (SecretScrubber.IsSecretName(key))
+        if (IsSecretName(key))
         {
             return text == SecretScrubber.Mask ? null : SecretScrubber.Mask;
         }
 
         var scrubbed = SecretScrubber.Scrub(text);
         return ReferenceEquals(scrubbed, text) ? null : scrubbed;
+    }
+
+    private static bool IsSecretName(string key)
+    {
+        if (s_secretNames.TryGetValue(key, out var secret))
+        {
+            return secret;
+        }
+
+        secret = SecretScrubber.IsSecretName(key);
+        if (s_secretNames.Count < MaxCachedNames)
+        {
+            s_secretNames.TryAdd(key, secret);
+        }
+
+        return secret;
     }
 }
