@@ -11,6 +11,9 @@ public static class LlmConfiguration
     /// <summary>The configuration key of the model used when the connection string names none.</summary>
     public const string ModelKey = "Jarvis:Llm:Model";
 
+    /// <summary>How long a started stream may go without a token before it is given up (default 60 s).</summary>
+    public const string StreamIdleTimeoutKey = "Jarvis:Llm:StreamIdleTimeout";
+
     /// <summary>
     /// The connection from <c>ConnectionStrings:{Jarvis:Llm:ConnectionStringName}</c> (default <c>ollama-llama3-2</c>,
     /// what the AppHost injects), else <c>ConnectionStrings:ollama</c>, with <c>Jarvis:Llm:Model</c> as the model when

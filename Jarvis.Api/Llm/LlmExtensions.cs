@@ -30,6 +30,12 @@ public static class LlmExtensions
         }
 
         builder.Services.AddSingleton(connection);
+        var streamIdleTimeout = builder.Configuration.GetValue(LlmConfiguration.StreamIdleTimeoutKey, TimeSpan.FromSeconds(60));
+        if (streamIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{LlmConfiguration.StreamIdleTimeoutKey} must be a positive time span, such as 00:01:00; it is {streamIdleTimeout}.");
+        }
+
         builder.Services.AddSingleton<LlmTelemetry>();
         builder.Services.TryAddSingleton<ServiceMetrics>();
 
@@ -49,7 +55,7 @@ public static class LlmExtensions
             .UseOpenTelemetry(sourceName: LlmTelemetry.SourceName)
             .UseLogging()
             .Use((inner, sp) => new LlmMetricsChatClient(inner, sp.GetRequiredService<LlmTelemetry>(), "ollama"))
-            .Use(inner => new OllamaErrorsChatClient(inner, connection));
+            .Use(inner => new OllamaErrorsChatClient(inner, connection, streamIdleTimeout));
         builder.Services.AddHealthChecks().AddCheck("llm", () => HealthCheckResult.Healthy($"ollama {connection.Model}"));
         return builder;
     }

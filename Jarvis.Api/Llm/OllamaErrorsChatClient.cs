@@ -14,9 +14,9 @@ namespace Jarvis.Api.Llm;
 /// message tells the operator which server and model failed and what to do (pull the model, start Ollama), and whose
 /// <see cref="OllamaChatException.Kind"/> the endpoints map to a status or an error event. It also notices a stream that
 /// ends without Ollama's final <c>done</c> record (a lost connection, or a mid-stream <c>{"error"}</c> line), which
-/// OllamaSharp would end silently.
+/// OllamaSharp would end silently, and a stream that goes silent for <paramref name="streamIdleTimeout"/> after it started.
 /// </summary>
-internal sealed class OllamaErrorsChatClient(IChatClient inner, OllamaConnection connection) : DelegatingChatClient(inner)
+internal sealed class OllamaErrorsChatClient(IChatClient inner, OllamaConnection connection, TimeSpan streamIdleTimeout) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -50,10 +50,27 @@ internal sealed class OllamaErrorsChatClient(IChatClient inner, OllamaConnection
             {
                 try
                 {
+                    // Once the stream has started, headers are in and the resilience pipeline's timeouts are over: a
+                    // model that stops sending is bounded here, or it would hold the turn for as long as its client waits.
+                    if (streaming)
+                    {
+                        call.CancelAfter(streamIdleTimeout);
+                    }
+
                     if (!await updates.MoveNextAsync())
                     {
                         break;
                     }
+
+                    call.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+                catch (Exception e) when (call.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new OllamaChatException(
+                        $"Ollama at {connection.Endpoint} sent nothing of model '{model}' for {streamIdleTimeout.TotalSeconds:0.#} s mid-answer (Jarvis:Llm:StreamIdleTimeout): the stream was given up.",
+                        OllamaChatErrorKind.MidStream,
+                        model,
+                        inner: e);
                 }
                 catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
                 {

@@ -357,8 +357,32 @@ public sealed class LlmPipelineTests
         Assert.Contains("ConnectionStrings:ollama", Assert.Throws<FormatException>(() => LlmConfiguration.FromConfiguration(bad)).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AStreamThatGoesSilentMidAnswerIsGivenUpAfterTheIdleTimeout()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await FakeOllamaServer.StartAsync([Model], ct);
+        using var host = BuildHost(server.BaseAddress, Model, streamIdleTimeout: "00:00:00.300");
+        var client = host.Services.GetRequiredService<IChatClient>();
+        // A first token, then nothing for far longer than the idle timeout; the client itself waits on.
+        server.Enqueue(new FakeChatReply { DelayBetweenTokens = TimeSpan.FromMinutes(5) });
+
+        List<string> tokens = [];
+        var e = await Assert.ThrowsAsync<OllamaChatException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync([new(ChatRole.User, "hi")], cancellationToken: ct))
+            {
+                tokens.Add(update.Text);
+            }
+        });
+
+        Assert.Equal(OllamaChatErrorKind.MidStream, e.Kind);
+        Assert.Contains("sent nothing", e.Message, StringComparison.Ordinal);
+        Assert.Equal(["The"], tokens);
+    }
+
     /// <summary>The Api's LLM registration on the service defaults, pointed at <paramref name="endpoint"/>, with fast retries.</summary>
-    private static IHost BuildHost(Uri endpoint, string model)
+    private static IHost BuildHost(Uri endpoint, string model, string? streamIdleTimeout = null)
     {
         var builder = Host.CreateApplicationBuilder();
         var values = new Dictionary<string, string?>
@@ -366,6 +390,7 @@ public sealed class LlmPipelineTests
             ["ConnectionStrings:ollama"] = $"Endpoint={endpoint};Model={model}",
             ["HttpResilience:Retry:MaxRetryAttempts"] = "2",
             ["HttpResilience:Retry:Delay"] = "00:00:00.010",
+            [LlmConfiguration.StreamIdleTimeoutKey] = streamIdleTimeout,
         };
         builder.Configuration.AddInMemoryCollection(values);
         builder.AddServiceDefaults();
