@@ -46,10 +46,7 @@ public static class ChatEndpoints
                 detail: $"A message may have at most {options.Value.MaxMessageLength} characters; this one has {request.Message.Length}.");
         }
 
-        var turn = new ChatTurn(
-            string.IsNullOrWhiteSpace(request.UserId) ? "default" : request.UserId,
-            string.IsNullOrWhiteSpace(request.ConversationId) ? Guid.NewGuid().ToString("N") : request.ConversationId,
-            request.Message);
+        var turn = ChatTurn.Of(request.UserId, request.ConversationId, request.Message);
         var requestId = context.GetRequestId();
         try
         {
@@ -112,12 +109,12 @@ public static class ChatEndpoints
 
     private static Task<IResult> ConversationsAsync(string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
         MemoryEndpoints.CallAsync(async () => TypedResults.Ok(new ConversationListResponse(
-            await memory.ListConversationsAsync(MemoryEndpoints.User(userId), cancellationToken: cancellationToken))));
+            await memory.ListConversationsAsync(ChatTurn.UserOrDefault(userId), cancellationToken: cancellationToken))));
 
     private static Task<IResult> ConversationAsync(string conversationId, string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
         MemoryEndpoints.CallAsync(async () =>
         {
-            var turns = await memory.GetTurnsAsync(MemoryEndpoints.User(userId), conversationId, 500, cancellationToken);
+            var turns = await memory.GetTurnsAsync(ChatTurn.UserOrDefault(userId), conversationId, 500, cancellationToken);
             // What was said: skills' state turns (a game's, say) are not for the reader.
             return TypedResults.Ok(new ConversationResponse(conversationId, [.. turns.Where(t => t.Role is "user" or "assistant")]));
         });

@@ -19,4 +19,15 @@ public sealed record ChatTimings(double TotalMs, double? FirstTokenMs);
 /// A user's message in a conversation. With <paramref name="History"/> (an OpenAI client sends the whole conversation)
 /// that history is used instead of the stored turns, and nothing is recorded: the client keeps its own.
 /// </summary>
-public sealed record ChatTurn(string UserId, string ConversationId, string Message, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>? History = null);
+public sealed record ChatTurn(string UserId, string ConversationId, string Message, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage>? History = null)
+{
+    /// <summary>The user of a request that names none.</summary>
+    public const string DefaultUser = "default";
+
+    /// <summary>The turn of <paramref name="message"/> as a channel received it: a blank user is <see cref="DefaultUser"/>, a blank conversation a new one.</summary>
+    public static ChatTurn Of(string? userId, string? conversationId, string message) =>
+        new(UserOrDefault(userId), string.IsNullOrWhiteSpace(conversationId) ? Guid.NewGuid().ToString("N") : conversationId, message);
+
+    /// <summary><paramref name="userId"/>, or <see cref="DefaultUser"/> when it is blank.</summary>
+    public static string UserOrDefault(string? userId) => string.IsNullOrWhiteSpace(userId) ? DefaultUser : userId;
+}

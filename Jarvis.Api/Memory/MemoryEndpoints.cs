@@ -1,3 +1,4 @@
+using Jarvis.Api.Chat;
 
 namespace Jarvis.Api.Memory;
 
@@ -19,21 +20,18 @@ public static class MemoryEndpoints
     }
 
     private static Task<IResult> ListAsync(string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
-        CallAsync(async () => TypedResults.Ok(new MemoryListResponse(await memory.ListMemoriesAsync(User(userId), cancellationToken: cancellationToken))));
+        CallAsync(async () => TypedResults.Ok(new MemoryListResponse(await memory.ListMemoriesAsync(ChatTurn.UserOrDefault(userId), cancellationToken: cancellationToken))));
 
     private static Task<IResult> DeleteAsync(Guid id, string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
-        CallAsync(async () => await memory.DeleteMemoryAsync(User(userId), id, cancellationToken)
+        CallAsync(async () => await memory.DeleteMemoryAsync(ChatTurn.UserOrDefault(userId), id, cancellationToken)
             ? TypedResults.NoContent()
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such memory", detail: $"There is no memory {id} for this user."));
 
     private static Task<IResult> ExportAsync(string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
-        CallAsync(async () => TypedResults.File(await memory.ExportAsync(User(userId), cancellationToken), "application/json", "jarvis-memories.json"));
+        CallAsync(async () => TypedResults.File(await memory.ExportAsync(ChatTurn.UserOrDefault(userId), cancellationToken), "application/json", "jarvis-memories.json"));
 
     private static Task<IResult> ForgetEverythingAsync(string? userId, MemoryClient memory, CancellationToken cancellationToken) =>
-        CallAsync(async () => TypedResults.Ok(new ForgetEverythingResult(await memory.ForgetEverythingAsync(User(userId), cancellationToken))));
-
-    /// <summary>The user a request names, <c>default</c> when it names none.</summary>
-    internal static string User(string? userId) => string.IsNullOrWhiteSpace(userId) ? "default" : userId;
+        CallAsync(async () => TypedResults.Ok(new ForgetEverythingResult(await memory.ForgetEverythingAsync(ChatTurn.UserOrDefault(userId), cancellationToken))));
 
     /// <summary>Runs a call to Jarvis.Memory: unavailable (or busy) is a 503 problem, a refusal a 400.</summary>
     internal static async Task<IResult> CallAsync(Func<Task<IResult>> call)

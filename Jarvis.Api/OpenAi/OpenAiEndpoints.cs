@@ -72,7 +72,7 @@ public static class OpenAiEndpoints
         }
 
         var history = messages.Select(m => new ChatMessage(new ChatRole(m.Role ?? "user"), m.Content)).ToList();
-        var turn = new ChatTurn(string.IsNullOrWhiteSpace(request!.User) ? "default" : request.User, $"openai-{context.GetRequestId()}", last.Content!, history);
+        var turn = new ChatTurn(ChatTurn.UserOrDefault(request!.User), $"openai-{context.GetRequestId()}", last.Content!, history);
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         var channel = request.Stream ? "openai-stream" : "openai";

@@ -89,10 +89,7 @@ public static class VoiceTurnEndpoints
                 detail: "No words were recognised in the recording; speak closer to the microphone, or type the message.");
         }
 
-        var turn = new ChatTurn(
-            string.IsNullOrWhiteSpace(userId) ? "default" : userId,
-            string.IsNullOrWhiteSpace(conversationId) ? Guid.NewGuid().ToString("N") : conversationId,
-            transcript.Text);
+        var turn = ChatTurn.Of(userId, conversationId, transcript.Text);
         context.SetUserId(turn.UserId);
         var events = spoken.SpeakAsync(chat.RunAsync(turn, cancellationToken), language, started, cancellationToken);
         var requestId = context.GetRequestId();

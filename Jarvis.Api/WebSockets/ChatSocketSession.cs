@@ -422,11 +422,7 @@ public sealed partial class ChatSocketSession(
         // The user is this message's only: it is on this message's logs and spans, and gone before the next one.
         context.SetUserId(message.UserId);
         var reply = new StringBuilder();
-        // As on POST /api/chat: a blank user or conversation is the default user, a new conversation.
-        var turn = new ChatTurn(
-            string.IsNullOrWhiteSpace(message.UserId) ? "default" : message.UserId,
-            string.IsNullOrWhiteSpace(message.ConversationId) ? Guid.NewGuid().ToString("N") : message.ConversationId,
-            text);
+        var turn = ChatTurn.Of(message.UserId, message.ConversationId, text);
         var doneSent = false;
 
         // Sends use the session's token, never the stop token: a send cancelled mid-frame aborts the whole connection.
