@@ -1,4 +1,3 @@
-using System.Globalization;
 using Jarvis.Memory.Memories;
 using Jarvis.Memory.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,9 +46,9 @@ public static class UsageEndpoints
     private static DateOnly Validate(string userId, string day, Dictionary<string, string[]> errors)
     {
         MemoryValidation.UserId(userId, errors);
-        if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (!UsageDay.TryParse(day, out var date))
         {
-            errors["day"] = ["must be a date, yyyy-MM-dd."];
+            errors["day"] = [$"must be a date, {UsageDay.Format}."];
         }
 
         return date;

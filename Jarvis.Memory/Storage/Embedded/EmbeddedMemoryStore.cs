@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Jarvis.Memory.Conversations;
 using Jarvis.Memory.Memories;
+using Jarvis.Memory.Usage;
 using Microsoft.Data.Sqlite;
 
 namespace Jarvis.Memory.Storage.Embedded;
@@ -427,7 +428,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             using var command = _reader.CreateCommand();
             command.CommandText = "SELECT tokens FROM token_usage WHERE user_id = $user AND day = $day";
             command.Parameters.AddWithValue("$user", userId);
-            command.Parameters.AddWithValue("$day", Day(day));
+            command.Parameters.AddWithValue("$day", UsageDay.Of(day));
             return await command.ExecuteScalarAsync(cancellationToken) is long tokens ? tokens : 0;
         }
         finally
@@ -446,11 +447,9 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 RETURNING tokens
                 """;
             command.Parameters.AddWithValue("$user", userId);
-            command.Parameters.AddWithValue("$day", Day(day));
+            command.Parameters.AddWithValue("$day", UsageDay.Of(day));
             command.Parameters.AddWithValue("$tokens", tokens);
         }, cancellationToken);
-
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public async Task CheckHealthAsync(CancellationToken cancellationToken)

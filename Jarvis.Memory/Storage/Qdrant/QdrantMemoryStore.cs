@@ -10,6 +10,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Jarvis.Memory.Conversations;
 using Jarvis.Memory.Memories;
+using Jarvis.Memory.Usage;
 
 namespace Jarvis.Memory.Storage.Qdrant;
 
@@ -610,7 +611,7 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
             {
                 ["id"] = UsagePointId(userId, day),
                 ["vector"] = new JsonArray(1f),
-                ["payload"] = new JsonObject { ["user_id"] = userId, ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["tokens"] = total },
+                ["payload"] = new JsonObject { ["user_id"] = userId, ["day"] = UsageDay.Of(day), ["tokens"] = total },
             };
             await SendAsync(HttpMethod.Put, $"{CollectionPath(UsageCollection)}/points?wait=true", new JsonObject { ["points"] = new JsonArray(point) }, cancellationToken);
             return total;
@@ -624,7 +625,7 @@ public sealed class QdrantMemoryStore : IMemoryStore, IDisposable
     // The point of a user's day: a UUID made from both (the first 16 bytes of their SHA-256), the same on every call.
     private static string UsagePointId(string userId, DateOnly day)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{userId}\n{day:yyyy-MM-dd}"));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{userId}\n{UsageDay.Of(day)}"));
         return PointId(new Guid(hash.AsSpan(0, 16)));
     }
 
