@@ -24,9 +24,9 @@ public sealed record ChatTurn(string UserId, string ConversationId, string Messa
     /// <summary>The user of a request that names none.</summary>
     public const string DefaultUser = "default";
 
-    /// <summary>The turn of <paramref name="message"/> as a channel received it: a blank user is <see cref="DefaultUser"/>, a blank conversation a new one.</summary>
+    /// <summary>The turn of <paramref name="message"/> as a channel received it: a blank user is <see cref="DefaultUser"/>, a blank conversation a new one, whose id is a time-ordered version 7 UUID so that its turns go to the end of Memory's turn index, not to a random page of it.</summary>
     public static ChatTurn Of(string? userId, string? conversationId, string message) =>
-        new(UserOrDefault(userId), string.IsNullOrWhiteSpace(conversationId) ? Guid.NewGuid().ToString("N") : conversationId, message);
+        new(UserOrDefault(userId), string.IsNullOrWhiteSpace(conversationId) ? Guid.CreateVersion7().ToString("N") : conversationId, message);
 
     /// <summary><paramref name="userId"/>, or <see cref="DefaultUser"/> when it is blank.</summary>
     public static string UserOrDefault(string? userId) => string.IsNullOrWhiteSpace(userId) ? DefaultUser : userId;

@@ -14,8 +14,12 @@ public sealed class ConversationRecorder(MemoryClient memory) : IDisposable
     /// <summary>The spans of requests that carry several exchanges, each linked to the trace of every exchange it holds.</summary>
     public static readonly ActivitySource Source = new("Jarvis.Api.Memory");
 
-    /// <summary>How many requests to Memory may be in flight at once: one being committed while the next fills.</summary>
-    public const int RequestsInFlight = 2;
+    /// <summary>
+    /// How many requests to Memory may be in flight at once: one, so the next fills while it is committed. Two halved the
+    /// batches and doubled Memory's per-request work (HTTP, commit, fsync) on shared cores: 0.27x against 0.39x of the
+    /// memory-less turn in bench/api-chat.sh.
+    /// </summary>
+    public const int RequestsInFlight = 1;
 
     // Jarvis.Memory takes at most 200 turns in one request.
     private const int MaxTurnsPerRequest = 200;

@@ -55,6 +55,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         Execute(connection, """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
+            PRAGMA temp_store = MEMORY; -- the savepoints' journals: no temporary file made and deleted per commit
             CREATE TABLE IF NOT EXISTS memories (
                 id TEXT PRIMARY KEY,
                 user_id TEXT NOT NULL,

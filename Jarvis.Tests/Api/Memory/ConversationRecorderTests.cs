@@ -30,17 +30,17 @@ public sealed class ConversationRecorderTests
             recorded.Add(recorder.RecordAsync(Exchange("alice", $"c{i % 3}", i), Ct));
         }
 
-        // The first two exchanges hold both request slots: no caller may return before its request has answered.
+        // The first exchange holds the request slot: no caller may return before its request has answered.
         await gate.Held.WaitAsync(Ct);
         Assert.All(recorded, task => Assert.False(task.IsCompleted));
         gate.Open();
         await Task.WhenAll(recorded);
 
-        // Two requests of one exchange each, then the eighteen queued behind them in one.
-        Assert.Equal([2, 2, 36], gate.TurnsPerRequest.Order());
+        // A request of the first exchange alone, then the nineteen queued behind it in one.
+        Assert.Equal([2, 38], gate.TurnsPerRequest.Order());
         var batch = Assert.Single(spans, s => s.OperationName == "record turns");
-        Assert.Equal(18, batch.GetTagItem("jarvis.memory.exchanges"));
-        Assert.Equal(17, batch.Links.Count());
+        Assert.Equal(19, batch.GetTagItem("jarvis.memory.exchanges"));
+        Assert.Equal(18, batch.Links.Count());
         for (var c = 0; c < 3; c++)
         {
             var turns = await TurnsAsync(api, "alice", $"c{c}");
