@@ -1,32 +1,29 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace Jarvis.Api.Memory;
 
 /// <summary>
 /// Records the turns of chat exchanges in Jarvis.Memory, concurrent exchanges sharing requests. An exchange joins a
-/// queue, and whichever caller holds one of the <see cref="RequestsInFlight"/> request slots next sends everything
-/// queued by then as one <c>POST /api/turns</c>, which Memory commits at once. Each caller returns only when the request
-/// holding its turns has answered, so recorded still means on Memory's disk. Under load the queue fills while earlier
-/// requests are in flight, so no exchange waits for a timer; alone, an exchange sends its own request at once.
+/// queue; while no request is in flight its caller sends everything queued as one <c>POST /api/turns</c>, which Memory
+/// commits at once, and while one is, it waits. When a request answers, its sender hands the next request to the caller
+/// of the oldest exchange queued meanwhile (one wake-up per request, not one per waiting caller). Each caller returns
+/// only when the request holding its turns has answered, so recorded still means on Memory's disk. Under load the queue
+/// fills while a request is in flight, so no exchange waits for a timer; alone, an exchange sends its own request at once.
+/// One request in flight, not more: two halved the batches and doubled Memory's per-request work (HTTP, commit, fsync)
+/// on shared cores, 0.27x against 0.39x of the memory-less turn in bench/api-chat.sh.
 /// </summary>
-public sealed class ConversationRecorder(MemoryClient memory) : IDisposable
+public sealed class ConversationRecorder(MemoryClient memory)
 {
     /// <summary>The spans of requests that carry several exchanges, each linked to the trace of every exchange it holds.</summary>
     public static readonly ActivitySource Source = new("Jarvis.Api.Memory");
 
-    /// <summary>
-    /// How many requests to Memory may be in flight at once: one, so the next fills while it is committed. Two halved the
-    /// batches and doubled Memory's per-request work (HTTP, commit, fsync) on shared cores: 0.27x against 0.39x of the
-    /// memory-less turn in bench/api-chat.sh.
-    /// </summary>
-    public const int RequestsInFlight = 1;
-
     // Jarvis.Memory takes at most 200 turns in one request.
     private const int MaxTurnsPerRequest = 200;
 
-    private readonly SemaphoreSlim _slots = new(RequestsInFlight, RequestsInFlight);
     private readonly Lock _queueLock = new();
     private readonly List<PendingExchange> _queue = [];
+    private bool _sending;
 
     /// <summary>
     /// Appends <paramref name="turns"/> (one exchange: at most 200 turns, usually the user's message and the reply), in
@@ -44,40 +41,25 @@ public sealed class ConversationRecorder(MemoryClient memory) : IDisposable
         lock (_queueLock)
         {
             _queue.Add(exchange);
+            if (!_sending)
+            {
+                _sending = true;
+                exchange.Outcome.SetResult(Outcome.Send);
+            }
         }
 
         // Once queued the exchange may be sent by another caller at any moment, so waiting is not cancelled; the
-        // memory client's own timeouts bound it. A caller whose exchange another request took waits for that one.
-        while (true)
+        // memory client's own timeouts bound it.
+        if (await exchange.Outcome.Task == Outcome.Send)
         {
-            await _slots.WaitAsync(CancellationToken.None);
-            try
-            {
-                bool taken;
-                lock (_queueLock)
-                {
-                    taken = exchange.Taken;
-                }
-
-                if (taken)
-                {
-                    break;
-                }
-
-                await SendQueuedAsync(exchange);
-            }
-            finally
-            {
-                _slots.Release();
-            }
+            await SendQueuedAsync(exchange);
         }
-
-        await exchange.Done.Task;
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _slots.Dispose();
-
+    /// <summary>
+    /// Sends the queue, <paramref name="sender"/>'s exchange first, as one request; settles the other exchanges it
+    /// holds, hands the next request to the oldest exchange queued meanwhile, and throws what failed its own.
+    /// </summary>
     private async Task SendQueuedAsync(PendingExchange sender)
     {
         var batch = new List<PendingExchange>();
@@ -86,20 +68,55 @@ public sealed class ConversationRecorder(MemoryClient memory) : IDisposable
         {
             while (batch.Count < _queue.Count && count + _queue[batch.Count].Turns.Count <= MaxTurnsPerRequest)
             {
-                var next = _queue[batch.Count];
-                next.Taken = true;
-                count += next.Turns.Count;
-                batch.Add(next);
+                count += _queue[batch.Count].Turns.Count;
+                batch.Add(_queue[batch.Count]);
             }
 
             _queue.RemoveRange(0, batch.Count);
         }
 
-        if (batch.Count == 0)
+        Exception? failure = null;
+        try
         {
-            return;
+            await SendAsync(batch, sender, count);
+        }
+        catch (Exception e)
+        {
+            failure = e;
         }
 
+        lock (_queueLock)
+        {
+            if (_queue.Count == 0)
+            {
+                _sending = false;
+            }
+            else
+            {
+                _queue[0].Outcome.SetResult(Outcome.Send);
+            }
+        }
+
+        foreach (var exchange in batch.Where(e => !ReferenceEquals(e, sender)))
+        {
+            if (failure is null)
+            {
+                exchange.Outcome.SetResult(Outcome.Recorded);
+            }
+            else
+            {
+                exchange.Outcome.SetException(failure);
+            }
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private async Task SendAsync(List<PendingExchange> batch, PendingExchange sender, int count)
+    {
         // A request of the sender's own exchange alone belongs to its trace; one carrying others' is a span of its own
         // in the sender's trace, linked to theirs.
         using var activity = batch is [var only] && ReferenceEquals(only, sender)
@@ -117,25 +134,22 @@ public sealed class ConversationRecorder(MemoryClient memory) : IDisposable
         catch (Exception e)
         {
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-            foreach (var exchange in batch)
-            {
-                exchange.Done.TrySetException(e);
-            }
-
-            return;
+            throw;
         }
+    }
 
-        foreach (var exchange in batch)
-        {
-            exchange.Done.TrySetResult();
-        }
+    private enum Outcome
+    {
+        /// <summary>The exchange is recorded.</summary>
+        Recorded,
+
+        /// <summary>The exchange's caller is to send the queue.</summary>
+        Send,
     }
 
     private sealed record PendingExchange(IReadOnlyList<MemoryTurnToAppend> Turns, ActivityContext? Context)
     {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Set (under the queue's lock) once a request holds the exchange.</summary>
-        public bool Taken { get; set; }
+        /// <summary>Whether the caller is to send the queue, or that the exchange is recorded, or what failed it.</summary>
+        public TaskCompletionSource<Outcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

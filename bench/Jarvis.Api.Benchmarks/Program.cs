@@ -25,6 +25,19 @@ var (memory, memoryUrl) = StartService("Jarvis.Memory", new() { ["Memory__Embedd
 var (api, apiUrl) = StartApi("http://127.0.0.1:1");
 var (apiWithMemory, apiWithMemoryUrl) = StartApi(memoryUrl.ToString());
 
+// A stand-in for Jarvis.Memory in this process that answers POST /api/turns as Memory does but stores nothing: the
+// Api with it measures the hop to a second process alone, the ceiling of any store behind it on the same cores.
+var hopBuilder = WebApplication.CreateSlimBuilder();
+hopBuilder.Logging.ClearProviders();
+hopBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+await using var memoryHop = hopBuilder.Build();
+memoryHop.MapPost("/api/turns", (AppendTurns request) => Results.Json(new
+{
+    turns = request.Turns.Select((turn, i) => new { turn.ConversationId, turn.UserId, sequence = i + 1, turn.Role, turn.Text, createdAt = DateTimeOffset.UtcNow }),
+}));
+await memoryHop.StartAsync();
+var (apiWithMemoryHop, apiWithMemoryHopUrl) = StartApi(memoryHop.Urls.First());
+
 // Telemetry on, as under the AppHost: every span, metric and log record exported over OTLP (to a sink in this process
 // that accepts and drops them) and the JSON console log at Information.
 var sinkBuilder = WebApplication.CreateSlimBuilder();
@@ -69,7 +82,7 @@ var baselineUrl = new Uri(baseline.Urls.First());
 
 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 http.DefaultRequestHeaders.Add("X-API-Key", Key);
-foreach (var url in new[] { memoryUrl, apiUrl, apiWithMemoryUrl, apiWithTelemetryUrl, apiSampledUrl })
+foreach (var url in new[] { memoryUrl, apiUrl, apiWithMemoryUrl, apiWithMemoryHopUrl, apiWithTelemetryUrl, apiSampledUrl })
 {
     await WaitHealthyAsync(http, url);
 }
@@ -78,8 +91,8 @@ try
 {
     if (args is ["--serve", var urlsFile])
     {
-        // For bench/api-chat.sh: the three targets stay up for wrk until this process gets SIGTERM or SIGINT.
-        await File.WriteAllTextAsync(urlsFile, $"bare {baselineUrl}\napi {apiUrl}\napi-telemetry {apiWithTelemetryUrl}\napi-sampled {apiSampledUrl}\napi-memory {apiWithMemoryUrl}\n");
+        // For bench/api-chat.sh: the targets stay up for wrk until this process gets SIGTERM or SIGINT.
+        await File.WriteAllTextAsync(urlsFile, $"bare {baselineUrl}\napi {apiUrl}\napi-telemetry {apiWithTelemetryUrl}\napi-sampled {apiSampledUrl}\napi-memory {apiWithMemoryUrl}\napi-memory-hop {apiWithMemoryHopUrl}\n");
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
@@ -114,7 +127,7 @@ try
 }
 finally
 {
-    foreach (var process in new[] { api, apiWithMemory, apiWithTelemetry, apiSampled, memory })
+    foreach (var process in new[] { api, apiWithMemory, apiWithMemoryHop, apiWithTelemetry, apiSampled, memory })
     {
         process.Kill(entireProcessTree: true);
         process.Dispose();
@@ -243,4 +256,10 @@ internal sealed record Result(double PerSecond, double P50, double P95, double P
         double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
         return new Result(latencies.Length / total.TotalSeconds, At(0.50), At(0.95), At(0.99));
     }
+}
+
+/// <summary>The body of Jarvis.Memory's <c>POST /api/turns</c>, as the memory stand-in reads it.</summary>
+internal sealed record AppendTurns(IReadOnlyList<AppendTurns.Turn> Turns)
+{
+    internal sealed record Turn(string UserId, string ConversationId, string Role, string Text);
 }

@@ -18,8 +18,8 @@ public sealed class ConversationRecorderTests
     public async Task Exchanges_queued_while_requests_are_in_flight_go_together_in_the_next_request()
     {
         await using var api = new MemoryApiFactory();
-        var gate = new GatedHandler(ConversationRecorder.RequestsInFlight);
-        using var recorder = new ConversationRecorder(new MemoryClient(api.CreateDefaultClient(gate)));
+        var gate = new GatedHandler(held: 1);
+        var recorder = new ConversationRecorder(new MemoryClient(api.CreateDefaultClient(gate)));
         var spans = new List<Activity>();
         using var listener = Listen(spans);
 
@@ -57,7 +57,7 @@ public sealed class ConversationRecorderTests
     public async Task An_exchange_alone_is_sent_at_once_in_its_own_trace()
     {
         await using var api = new MemoryApiFactory();
-        using var recorder = new ConversationRecorder(new MemoryClient(api.CreateClient()));
+        var recorder = new ConversationRecorder(new MemoryClient(api.CreateClient()));
         var spans = new List<Activity>();
         using var listener = Listen(spans);
 
@@ -70,7 +70,7 @@ public sealed class ConversationRecorderTests
     [Fact]
     public async Task When_memory_is_down_every_exchange_of_the_request_fails_as_memory_unavailable()
     {
-        using var recorder = new ConversationRecorder(new MemoryClient(new HttpClient { BaseAddress = new Uri("http://127.0.0.1:1") }));
+        var recorder = new ConversationRecorder(new MemoryClient(new HttpClient { BaseAddress = new Uri("http://127.0.0.1:1") }));
 
         var failures = await Task.WhenAll(Enumerable.Range(0, 5).Select(i =>
             Assert.ThrowsAsync<MemoryUnavailableException>(() => recorder.RecordAsync(Exchange("alice", "c", i), Ct))));
