@@ -3,9 +3,12 @@
 # wrk (Debian's, installed if missing) so the load generator is not the bottleneck: 2 threads, 32 connections, the same
 # JSON POST to a bare Kestrel endpoint (the baseline), to /api/chat with memory unreachable (turns skip it: the Api
 # alone), the same with telemetry on (OTLP export of spans, metrics and logs, JSON console logs at Information), and
-# with a live Jarvis.Memory (recall, history and two durable writes every turn). Each target is warmed up first (15 s
+# with a live Jarvis.Memory (the turn's message and reply recorded durably, concurrent turns sharing a request and a
+# commit), and with a stand-in for Memory that answers but stores nothing (the hop alone: the ceiling of any store on
+# these cores). Each target is warmed up first (15 s
 # by default: until tiered JIT and the GC have settled a fresh process runs at a fifth of its speed), then measured.
-# Prints req/s, p50 and p99 of each, the ratios to the baseline and the cost of telemetry, all from one run.
+# Prints req/s, p50 and p99 of each, the ratios to the baseline, the cost of telemetry and the live-memory ratio, all
+# from one run.
 # (`dotnet run --project bench/Jarvis.Api.Benchmarks` alone measures in process with its own client, REST and one WebSocket.)
 # Usage: bench/api-chat.sh [seconds per target] [warm-up seconds]   (default 10 and 15)
 set -euo pipefail
@@ -48,13 +51,14 @@ api=$(run api "$(awk '$1 == "api" { print $2 }' "$work/urls")")
 telemetry=$(run api-telemetry "$(awk '$1 == "api-telemetry" { print $2 }' "$work/urls")")
 sampled=$(run api-sampled "$(awk '$1 == "api-sampled" { print $2 }' "$work/urls")")
 live=$(run api-memory "$(awk '$1 == "api-memory" { print $2 }' "$work/urls")")
+hop=$(run api-memory-hop "$(awk '$1 == "api-memory-hop" { print $2 }' "$work/urls")")
 
 echo "POST /api/chat, wrk -t2 -c32, ${warmup} s warm-up then ${seconds} s per target, $(nproc) cores"
 read -r _ bare_rps _ _ <<<"$bare"
-for line in "$bare" "$api" "$telemetry" "$sampled" "$live"; do
+for line in "$bare" "$api" "$telemetry" "$sampled" "$live" "$hop"; do
   read -r name rps p50 p99 <<<"$line"
-  printf '  %-40s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %5.3fx bare throughput\n' \
-    "$(case $name in bare) echo 'bare Kestrel';; api) echo 'Jarvis.Api, memory unreachable';; api-telemetry) echo 'Jarvis.Api, memory unreachable, telemetry on';; api-sampled) echo '  the same, 10 % of traces sampled';; *) echo 'Jarvis.Api + live memory';; esac)" \
+  printf '  %-46s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %5.3fx bare throughput\n' \
+    "$(case $name in bare) echo 'bare Kestrel';; api) echo 'Jarvis.Api, memory unreachable';; api-telemetry) echo 'Jarvis.Api, memory unreachable, telemetry on';; api-sampled) echo '  the same, 10 % of traces sampled';; api-memory) echo 'Jarvis.Api + live memory';; *) echo '  the same, a Memory that stores nothing';; esac)" \
     "$rps" "$p50" "$p99" "$(echo "$rps / $bare_rps" | bc -l)"
 done
 read -r _ off_rps off_p50 _ <<<"$api"
@@ -66,3 +70,7 @@ cost() {
 }
 cost "every trace" "$telemetry"
 cost "10 % of traces" "$sampled"
+read -r _ live_rps _ _ <<<"$live"
+read -r _ hop_rps _ _ <<<"$hop"
+printf '  live memory: %.3fx the memory-unreachable turn (goal 0.5x); the hop to a Memory that stores nothing: %.3fx\n' \
+  "$(echo "$live_rps / $off_rps" | bc -l)" "$(echo "$hop_rps / $off_rps" | bc -l)"

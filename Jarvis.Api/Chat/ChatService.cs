@@ -72,57 +72,70 @@ public sealed partial class ChatService(
             // A model that cannot call tools still gets the skills' answers for what their router recognises.
             var routed = _toolsUnsupported ? await RouteAsync(skillTurn, cancellationToken) : null;
             var updates = (routed is null ? llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken) : Routed(routed)).GetAsyncEnumerator(cancellationToken);
+            // Whether the model began answering, and finished.
+            var (began, answered) = (false, false);
             try
             {
-                bool more;
                 try
                 {
-                    more = await updates.MoveNextAsync();
+                    bool more;
+                    try
+                    {
+                        more = await updates.MoveNextAsync();
+                    }
+                    catch (OllamaChatException e) when (e.Kind == OllamaChatErrorKind.ToolsNotSupported && chatOptions.Tools is not null)
+                    {
+                        // A model without tool support refuses the request: this turn and the next go on without tools.
+                        _toolsUnsupported = true;
+                        LogToolsUnsupported(logger, e.Model);
+                        await updates.DisposeAsync();
+                        chatOptions.Tools = null;
+                        routed = await RouteAsync(skillTurn, cancellationToken);
+                        updates = (routed is null ? llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken) : Routed(routed)).GetAsyncEnumerator(cancellationToken);
+                        more = await updates.MoveNextAsync();
+                    }
+
+                    while (more)
+                    {
+                        began = true;
+                        var update = updates.Current;
+                        if (update.Text is { Length: > 0 } text)
+                        {
+                            firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                            reply.Append(text);
+                            yield return new ChatToken(text);
+                        }
+
+                        foreach (var usageContent in update.Contents.OfType<UsageContent>())
+                        {
+                            usage = new ChatUsage(
+                                (usage.InputTokens ?? 0) + usageContent.Details.InputTokenCount,
+                                (usage.OutputTokens ?? 0) + usageContent.Details.OutputTokenCount);
+                        }
+
+                        more = await updates.MoveNextAsync();
+                    }
+
+                    answered = true;
                 }
-                catch (OllamaChatException e) when (e.Kind == OllamaChatErrorKind.ToolsNotSupported && chatOptions.Tools is not null)
+                finally
                 {
-                    // A model without tool support refuses the request: this turn and the next go on without tools.
-                    _toolsUnsupported = true;
-                    LogToolsUnsupported(logger, e.Model);
                     await updates.DisposeAsync();
-                    chatOptions.Tools = null;
-                    routed = await RouteAsync(skillTurn, cancellationToken);
-                    updates = (routed is null ? llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken) : Routed(routed)).GetAsyncEnumerator(cancellationToken);
-                    more = await updates.MoveNextAsync();
-                }
-
-                while (more)
-                {
-                    var update = updates.Current;
-                    if (update.Text is { Length: > 0 } text)
-                    {
-                        firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                        reply.Append(text);
-                        yield return new ChatToken(text);
-                    }
-
-                    foreach (var usageContent in update.Contents.OfType<UsageContent>())
-                    {
-                        usage = new ChatUsage(
-                            (usage.InputTokens ?? 0) + usageContent.Details.InputTokenCount,
-                            (usage.OutputTokens ?? 0) + usageContent.Details.OutputTokenCount);
-                    }
-
-                    more = await updates.MoveNextAsync();
                 }
             }
             finally
             {
-                await updates.DisposeAsync();
+                if (routed is null)
+                {
+                    // The tokens are spent, so they are counted even when the client has gone, stopped the turn or the
+                    // model failed mid-answer. A model that reports no usage is counted at about four characters a token
+                    // of its reply, and an answer cut before the model reported it also at its prompt's.
+                    var input = usage.InputTokens ?? (began && !answered ? (messages.Sum(m => m.Text.Length) + 3) / 4 : 0);
+                    await quota.CountAsync(turn.UserId, input, usage.OutputTokens ?? (reply.Length + 3) / 4, CancellationToken.None);
+                }
             }
 
             responder = routed is null ? responder : "skill";
-            if (routed is null)
-            {
-                // A model that reports no usage is counted at about four characters a token of its reply; the tokens are
-                // spent, so they are counted even when the client has gone.
-                await quota.CountAsync(turn.UserId, usage.InputTokens ?? 0, usage.OutputTokens ?? (reply.Length + 3) / 4, CancellationToken.None);
-            }
         }
 
         memoryAvailable &= await RecordAsync(turn, reply.ToString(), cancellationToken);

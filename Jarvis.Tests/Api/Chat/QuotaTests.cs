@@ -98,6 +98,31 @@ public sealed class QuotaTests(MemoryProcess memory) : IClassFixture<MemoryProce
     }
 
     [Fact]
+    public async Task A_turn_stopped_mid_answer_counts_what_it_spent()
+    {
+        await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
+        ollama.Enqueue(new FakeChatReply { Tokens = ["Once", " upon", " a", " time"], DelayBetweenTokens = TimeSpan.FromMinutes(1) });
+        var user = NewUser();
+        await using var api = Api(ollama, limit: 1000);
+        using var socket = await ChatSocketTests.ConnectAsync(api);
+
+        const string Message = "tell me a very long story about the sea";
+        await ChatSocketTests.SendAsync(socket, new { type = "message", text = Message, user_id = user });
+        Assert.Equal("Once", (await ChatSocketTests.UntilAsync(socket, "token"))[^1].GetProperty("text").GetString());
+        await ChatSocketTests.SendAsync(socket, new { type = "stop" });
+        Assert.True((await ChatSocketTests.UntilAsync(socket, "done"))[^1].GetProperty("stopped").GetBoolean());
+
+        // The model never reported its usage: the prompt (instructions and message) and the reply so far are counted
+        // at about four characters a token, and counted before the turn's "done".
+        var used = await UsageAsync(user);
+        const int Instructions = 10; // "You are Jarvis, …": at least
+        Assert.InRange(used, Instructions + (Message.Length / 4) + 1, 1000);
+        using var client = api.CreateKeyedClient();
+        Assert.Equal(HttpStatusCode.OK, (await ChatAsync(client, user)).StatusCode);
+        Assert.Equal(used + TokensPerTurn, await UsageAsync(user));
+    }
+
+    [Fact]
     public async Task Without_a_budget_turns_are_not_counted_in_memory_and_the_metric_has_no_user_label()
     {
         await using var ollama = await FakeOllamaServer.StartAsync(["llama3.2:1b"], Ct);
