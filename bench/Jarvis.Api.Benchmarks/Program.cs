@@ -14,7 +14,9 @@ using static BenchServices;
 // loopback, over REST and over one WebSocket, against a bare Kestrel endpoint answering a fixed JSON body in this
 // process: requests per second and latency percentiles, and the ratio. First with memory unreachable (its circuit
 // breaker fails fast: the cost of the Api alone), then with a live Jarvis.Memory (embedded store in a temporary
-// directory), where each turn also recalls and records. Usage: bench/api-chat.sh [requests] (default 2000).
+// directory), where each turn is also recorded, and with a stand-in for Memory that stores nothing (the hop alone).
+// Usage: dotnet run -c Release --project bench/Jarvis.Api.Benchmarks [requests] (default 2000); bench/api-chat.sh
+// drives the same targets with wrk through --serve.
 var requests = args is [var count] ? int.Parse(count, CultureInfo.InvariantCulture) : 2000;
 const int Concurrency = 8;
 const string Key = "bench-key";
@@ -112,6 +114,7 @@ try
     var bareRest = await MeasureAsync(() => PostAsync(http, baselineUrl), requests);
     var apiRest = await MeasureAsync(() => PostAsync(http, apiUrl), requests);
     var apiRestWithMemory = await MeasureAsync(() => PostAsync(http, apiWithMemoryUrl), requests);
+    var apiRestWithMemoryHop = await MeasureAsync(() => PostAsync(http, apiWithMemoryHopUrl), requests);
     using var socket = new ClientWebSocket();
     socket.Options.SetRequestHeader("X-API-Key", Key);
     await socket.ConnectAsync(new Uri($"ws://{apiUrl.Authority}/ws"), CancellationToken.None);
@@ -121,9 +124,10 @@ try
     Print("bare Kestrel, REST", bareRest);
     Print("Jarvis.Api, REST /api/chat", apiRest);
     Print("Jarvis.Api + live memory, REST", apiRestWithMemory);
+    Print("Jarvis.Api + Memory storing nothing, REST", apiRestWithMemoryHop);
     Print("Jarvis.Api, one WebSocket (sequential)", apiSocket);
     Console.WriteLine(Format($"REST throughput: Jarvis.Api is {apiRest.PerSecond / bareRest.PerSecond:P0} of bare Kestrel; p50 {apiRest.P50 / bareRest.P50:F1}x its latency"));
-    Console.WriteLine(Format($"With a live memory (recall + record each turn): {apiRestWithMemory.PerSecond / bareRest.PerSecond:P0} of bare Kestrel; p50 {apiRestWithMemory.P50 / bareRest.P50:F1}x its latency"));
+    Console.WriteLine(Format($"With a live memory (each turn recorded): {apiRestWithMemory.PerSecond / bareRest.PerSecond:P0} of bare Kestrel; p50 {apiRestWithMemory.P50 / bareRest.P50:F1}x its latency"));
 }
 finally
 {
