@@ -76,62 +76,56 @@ public sealed partial class ChatService(
             var (began, answered) = (false, false);
             try
             {
+                bool more;
                 try
                 {
-                    bool more;
-                    try
-                    {
-                        more = await updates.MoveNextAsync();
-                    }
-                    catch (OllamaChatException e) when (e.Kind == OllamaChatErrorKind.ToolsNotSupported && chatOptions.Tools is not null)
-                    {
-                        // A model without tool support refuses the request: this turn and the next go on without tools.
-                        _toolsUnsupported = true;
-                        LogToolsUnsupported(logger, e.Model);
-                        await updates.DisposeAsync();
-                        chatOptions.Tools = null;
-                        routed = await RouteAsync(skillTurn, cancellationToken);
-                        updates = (routed is null ? llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken) : Routed(routed)).GetAsyncEnumerator(cancellationToken);
-                        more = await updates.MoveNextAsync();
-                    }
-
-                    while (more)
-                    {
-                        began = true;
-                        var update = updates.Current;
-                        if (update.Text is { Length: > 0 } text)
-                        {
-                            firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                            reply.Append(text);
-                            yield return new ChatToken(text);
-                        }
-
-                        foreach (var usageContent in update.Contents.OfType<UsageContent>())
-                        {
-                            usage = new ChatUsage(
-                                (usage.InputTokens ?? 0) + usageContent.Details.InputTokenCount,
-                                (usage.OutputTokens ?? 0) + usageContent.Details.OutputTokenCount);
-                        }
-
-                        more = await updates.MoveNextAsync();
-                    }
-
-                    answered = true;
+                    more = await updates.MoveNextAsync();
                 }
-                finally
+                catch (OllamaChatException e) when (e.Kind == OllamaChatErrorKind.ToolsNotSupported && chatOptions.Tools is not null)
                 {
+                    // A model without tool support refuses the request: this turn and the next go on without tools.
+                    _toolsUnsupported = true;
+                    LogToolsUnsupported(logger, e.Model);
                     await updates.DisposeAsync();
+                    chatOptions.Tools = null;
+                    routed = await RouteAsync(skillTurn, cancellationToken);
+                    updates = (routed is null ? llm.GetStreamingResponseAsync(messages, chatOptions, cancellationToken) : Routed(routed)).GetAsyncEnumerator(cancellationToken);
+                    more = await updates.MoveNextAsync();
                 }
+
+                while (more)
+                {
+                    began = true;
+                    var update = updates.Current;
+                    if (update.Text is { Length: > 0 } text)
+                    {
+                        firstToken ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        reply.Append(text);
+                        yield return new ChatToken(text);
+                    }
+
+                    foreach (var usageContent in update.Contents.OfType<UsageContent>())
+                    {
+                        usage = new ChatUsage(
+                            (usage.InputTokens ?? 0) + usageContent.Details.InputTokenCount,
+                            (usage.OutputTokens ?? 0) + usageContent.Details.OutputTokenCount);
+                    }
+
+                    more = await updates.MoveNextAsync();
+                }
+
+                answered = true;
             }
             finally
             {
+                await updates.DisposeAsync();
                 if (routed is null)
                 {
                     // The tokens are spent, so they are counted even when the client has gone, stopped the turn or the
                     // model failed mid-answer. A model that reports no usage is counted at about four characters a token
                     // of its reply, and an answer cut before the model reported it also at its prompt's.
-                    var input = usage.InputTokens ?? (began && !answered ? (messages.Sum(m => m.Text.Length) + 3) / 4 : 0);
-                    await quota.CountAsync(turn.UserId, input, usage.OutputTokens ?? (reply.Length + 3) / 4, CancellationToken.None);
+                    var input = usage.InputTokens ?? (began && !answered ? TokensOf(messages.Sum(m => m.Text.Length)) : 0);
+                    await quota.CountAsync(turn.UserId, input, usage.OutputTokens ?? TokensOf(reply.Length), CancellationToken.None);
                 }
             }
 
@@ -149,6 +143,9 @@ public sealed partial class ChatService(
         yield return new ChatDone(reply.ToString(), turn.ConversationId, usage,
             new ChatTimings(Stopwatch.GetElapsedTime(started).TotalMilliseconds, firstToken), responder, memoryAvailable);
     }
+
+    /// <summary>About four characters a token: the count of text a model did not report.</summary>
+    private static int TokensOf(int characters) => (characters + 3) / 4;
 
     private async Task<string?> RouteAsync(SkillTurn turn, CancellationToken cancellationToken) =>
         (await skills.AnswerAsync(turn, cancellationToken))?.Answer;
